@@ -1,0 +1,76 @@
+/**
+ * `npm start`: the four services on this machine, with nothing else installed. Each service
+ * gets its own database on an embedded PostgreSQL (data kept in `.data/postgres`), unless its
+ * `<SERVICE>_DATABASE_URL` (e.g. `ORDER_SERVICE_DATABASE_URL`) points at a server of your own.
+ * Telemetry goes to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318) if anything
+ * listens there.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startEmbeddedPostgres, type PostgresServer } from './embedded-postgres.ts';
+import { DEFAULT_PORTS, SERVICES, serviceUrls, spawnService } from './services.ts';
+
+const DATA_DIR = fileURLToPath(new URL('../../.data/postgres', import.meta.url));
+const POSTGRES_PORT = Number(process.env.EMBEDDED_POSTGRES_PORT ?? 54329);
+
+function overrideKey(name: string): string {
+  return `${name.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`;
+}
+
+const needsEmbedded = SERVICES.some((s) => s.database && !process.env[overrideKey(s.name)]);
+let postgres: PostgresServer | undefined;
+if (needsEmbedded) {
+  postgres = await startEmbeddedPostgres({
+    dataDir: DATA_DIR,
+    port: POSTGRES_PORT,
+    persistent: true,
+  });
+  console.error(`embedded PostgreSQL on 127.0.0.1:${POSTGRES_PORT} (data in ${DATA_DIR})`);
+}
+
+const children: ChildProcess[] = [];
+for (const service of SERVICES) {
+  let databaseUrl: string | undefined;
+  if (service.database) {
+    databaseUrl = process.env[overrideKey(service.name)];
+    if (!databaseUrl && postgres) {
+      await postgres.ensureDatabase(service.database);
+      databaseUrl = postgres.url(service.database);
+    }
+  }
+  const child = spawnService(service.name, {
+    ...process.env,
+    ...serviceUrls(DEFAULT_PORTS),
+    PORT: String(service.port),
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+  });
+  child.once('exit', (code) => {
+    if (!stopping) {
+      console.error(`${service.name} exited with code ${code}; stopping the others`);
+      void stop(1);
+    }
+  });
+  children.push(child);
+}
+console.error('api-gateway on http://localhost:8080 — Ctrl-C stops everything');
+
+let stopping = false;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  await postgres?.stop();
+  process.exit(code);
+}
+
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/** Settings every service reads. A service extends this schema with its own keys. */
+export const baseConfigSchema = z.object({
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Minimum level of log lines written'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10_000)
+    .describe('How long in-flight requests may take to finish after SIGTERM'),
+  SENTRY_DSN: z.url().optional().describe('Send errors to this Sentry project'),
+  SENTRY_SPOTLIGHT: z
+    .url()
+    .optional()
+    .describe('Send errors to a Spotlight sidecar, e.g. http://localhost:8969/stream'),
+});
+
+export function portSetting(defaultPort: number) {
+  return z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(65_535)
+    .default(defaultPort)
+    .describe('TCP port to listen on (0 picks a free one)');
+}
+
+export function serviceUrlSetting(service: string, defaultUrl: string) {
+  return z.url().default(defaultUrl).describe(`Base URL of ${service}`);
+}
+
+export class ConfigError extends Error {
+  readonly problems: { key: string; message: string }[];
+  constructor(problems: { key: string; message: string }[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.key}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/**
+ * Validates the environment against a service's schema and reports every bad key at once.
+ * An empty variable counts as unset, as it does in compose files and shells.
+ */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+): z.output<S> {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(present);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => ({
+      key: issue.path.map(String).join('.') || '(environment)',
+      message: issue.message,
+    })),
+  );
+}

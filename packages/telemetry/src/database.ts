@@ -1,0 +1,63 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { ReadinessCheck } from './health.ts';
+import { logger } from './logger.ts';
+
+export type { Pool, PoolClient } from 'pg';
+
+export function createPool(connectionString: string, maxConnections = 10): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString,
+    max: maxConnections,
+    connectionTimeoutMillis: 5_000,
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', (error) =>
+    logger.warn({ 'error.message': error.message }, 'idle database client failed'),
+  );
+  return pool;
+}
+
+export function databaseCheck(pool: pg.Pool): ReadinessCheck {
+  return { name: 'database', check: async () => void (await pool.query('select 1')) };
+}
+
+/**
+ * Applies the `*.sql` files in `directory` that have not been applied yet, in name order, each
+ * in its own transaction. An advisory lock makes concurrent starts of the same service safe.
+ */
+export async function migrate(pool: pg.Pool, directory: string): Promise<string[]> {
+  const files = (await readdir(directory)).filter((name) => name.endsWith('.sql')).sort();
+  const client = await pool.connect();
+  const applied: string[] = [];
+  try {
+    await client.query(`select pg_advisory_lock(hashtext('schema_migrations'))`);
+    await client.query(
+      'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
+    );
+    const done = new Set(
+      (await client.query<{ name: string }>('select name from schema_migrations')).rows.map(
+        (row) => row.name,
+      ),
+    );
+    for (const file of files.filter((name) => !done.has(name))) {
+      const sql = await readFile(join(directory, file), 'utf8');
+      await client.query('begin');
+      try {
+        await client.query(sql);
+        await client.query('insert into schema_migrations (name) values ($1)', [file]);
+        await client.query('commit');
+      } catch (error) {
+        await client.query('rollback');
+        throw new Error(`migration ${file} failed`, { cause: error });
+      }
+      applied.push(file);
+    }
+  } finally {
+    await client.query(`select pg_advisory_unlock(hashtext('schema_migrations'))`).catch(() => {});
+    client.release();
+  }
+  if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
+  return applied;
+}

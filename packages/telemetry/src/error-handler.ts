@@ -1,0 +1,76 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { reportError } from './error-reporting.ts';
+import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, type Problem } from './problem.ts';
+
+/** A service's own translation of domain errors to problems; `undefined` means "not mine". */
+export type ErrorMapper = (error: unknown) => Problem | undefined;
+
+/** Errors raised by express itself (body parsing), which carry their own status. */
+function expressProblem(error: unknown): Problem | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return {
+        type: problemType('malformed-json'),
+        title: 'The request body is not valid JSON',
+        status: 400,
+      };
+    case 'entity.too.large':
+      return {
+        type: problemType('body-too-large'),
+        title: 'The request body is too large',
+        status: 413,
+      };
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return {
+        type: problemType('unsupported-encoding'),
+        title: 'Unsupported body encoding',
+        status: 415,
+      };
+    default:
+      return undefined;
+  }
+}
+
+const INTERNAL_ERROR: Problem = {
+  type: problemType('internal'),
+  title: 'Internal server error',
+  status: 500,
+  detail: 'The failure has been recorded; quote the trace id from the traceresponse header.',
+};
+
+export function toProblem(error: unknown, mapError?: ErrorMapper): Problem {
+  if (error instanceof ProblemError) return error.problem;
+  return mapError?.(error) ?? expressProblem(error) ?? INTERNAL_ERROR;
+}
+
+/**
+ * The edge of every service: an error becomes an RFC 9457 problem response. Expected failures
+ * (4xx) are answers, not incidents; anything that ends in 5xx is reported once, with its span,
+ * log line and Sentry event.
+ */
+export function errorHandler(mapError?: ErrorMapper): ErrorRequestHandler {
+  return (error: unknown, request, response, next) => {
+    if (response.headersSent) return next(error);
+    const problem = toProblem(error, mapError);
+    if (problem.status >= 500) reportError(error, `${request.method} ${request.path} failed`);
+    response
+      .status(problem.status)
+      .type(PROBLEM_CONTENT_TYPE)
+      .json({ ...problem, instance: request.originalUrl });
+  };
+}
+
+export const notFound: RequestHandler = (request, response) => {
+  response
+    .status(404)
+    .type(PROBLEM_CONTENT_TYPE)
+    .json({
+      type: problemType('not-found'),
+      title: 'Not found',
+      status: 404,
+      detail: `No route for ${request.method} ${request.path}`,
+      instance: request.originalUrl,
+    });
+};

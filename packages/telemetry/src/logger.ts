@@ -1,0 +1,33 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import { pino, stdTimeFunctions, type Logger } from 'pino';
+import { censor, REDACTED_PATHS } from './redaction.ts';
+import { currentRequestId } from './request-context.ts';
+import { serviceIdentity } from './service-identity.ts';
+
+export type { Logger };
+
+/**
+ * Fields that tie a log line to its request and trace. They are read from the active context
+ * at each call, so every line written while a request is being handled carries them, without
+ * any call site passing them by hand.
+ */
+function correlationFields(): Record<string, string> {
+  const fields: Record<string, string> = {};
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (spanContext && isSpanContextValid(spanContext)) {
+    fields.trace_id = spanContext.traceId;
+    fields.span_id = spanContext.spanId;
+  }
+  const requestId = currentRequestId();
+  if (requestId) fields.request_id = requestId;
+  return fields;
+}
+
+export const logger: Logger = pino({
+  level: process.env.LOG_LEVEL ?? 'info',
+  base: { 'service.name': serviceIdentity().name },
+  timestamp: stdTimeFunctions.isoTime,
+  formatters: { level: (label) => ({ level: label }) },
+  mixin: correlationFields,
+  redact: { paths: REDACTED_PATHS, censor },
+});

@@ -1,0 +1,52 @@
+import * as Sentry from '@sentry/node';
+import { serviceIdentity } from './service-identity.ts';
+
+let enabled = false;
+
+/**
+ * Sentry receives the errors we report, and only those: no default integrations (they would
+ * patch http and add `sentry-trace` headers next to our W3C `traceparent`), and no OpenTelemetry
+ * setup of its own (ours owns the tracer provider). It is inert unless `SENTRY_DSN` or
+ * `SENTRY_SPOTLIGHT` (a Spotlight sidecar URL, e.g. http://localhost:8969/stream) is set.
+ */
+export function startErrorReporting(env: NodeJS.ProcessEnv = process.env): void {
+  const dsn = env.SENTRY_DSN || undefined;
+  const spotlight = env.SENTRY_SPOTLIGHT || undefined;
+  if (!dsn && !spotlight) return;
+  const identity = serviceIdentity();
+  Sentry.init({
+    dsn,
+    environment: identity.environment,
+    release: `${identity.name}@${identity.version}`,
+    serverName: identity.name,
+    enableOpenTelemetrySetup: false,
+    defaultIntegrations: false,
+    integrations: [
+      Sentry.linkedErrorsIntegration(),
+      ...(spotlight ? [Sentry.spotlightIntegration({ sidecarUrl: spotlight })] : []),
+    ],
+  });
+  enabled = true;
+}
+
+export interface TraceIds {
+  traceId: string;
+  spanId: string;
+}
+
+/** Sends one error to Sentry, carrying the OpenTelemetry trace id so the two can be joined. */
+export function captureError(error: unknown, ids: TraceIds | undefined): void {
+  if (!enabled) return;
+  Sentry.withScope((scope) => {
+    if (ids) {
+      scope.setContext('trace', { trace_id: ids.traceId, span_id: ids.spanId });
+      scope.setTag('trace_id', ids.traceId);
+    }
+    Sentry.captureException(error);
+  });
+}
+
+export async function stopErrorReporting(timeoutMs = 2000): Promise<void> {
+  if (enabled) await Sentry.close(timeoutMs);
+  enabled = false;
+}

@@ -1,0 +1,83 @@
+import axios, { isAxiosError, type AxiosInstance, type CreateAxiosDefaults } from 'axios';
+import { faultInjector } from './faults.ts';
+import { problemType, ProblemError } from './problem.ts';
+import { currentRequestId } from './request-context.ts';
+
+export type Unavailability = 'timeout' | 'unreachable' | 'failed';
+
+/**
+ * A service we depend on could not answer: nothing listened, it took too long, or it failed
+ * with a 5xx. The caller may not know whether the call had an effect, so this is never a
+ * domain outcome; it surfaces as 503 and is reported as an error.
+ */
+export class DependencyUnavailable extends ProblemError {
+  readonly dependency: string;
+  readonly reason: Unavailability;
+  constructor(dependency: string, reason: Unavailability, cause: unknown) {
+    const detail = {
+      timeout: `${dependency} did not answer in time`,
+      unreachable: `${dependency} could not be reached`,
+      failed: `${dependency} failed to handle the request`,
+    }[reason];
+    super(
+      {
+        type: problemType('dependency-unavailable'),
+        title: 'A service this request depends on is unavailable',
+        status: 503,
+        detail,
+        dependency,
+      },
+      { cause },
+    );
+    this.name = 'DependencyUnavailable';
+    this.dependency = dependency;
+    this.reason = reason;
+  }
+}
+
+function unavailability(error: unknown): Unavailability {
+  if (isAxiosError(error)) {
+    if (error.response) return 'failed';
+    if (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT') return 'timeout';
+  }
+  return 'unreachable';
+}
+
+export interface ServiceClientOptions {
+  /** The called service's name, as it appears in errors and logs. */
+  dependency: string;
+  baseURL: string;
+  timeoutMs: number;
+  /** Let 5xx answers through instead of raising `DependencyUnavailable` (the gateway's case). */
+  passServerErrors?: boolean;
+}
+
+/**
+ * An axios instance for calling another Sightline service. Trace context travels in the
+ * `traceparent` header, added by the HTTP instrumentation; this adds the request id, a timeout,
+ * the fault-injection hook, and one error type for "the other side could not answer". 4xx
+ * answers are returned, for the typed client to turn into domain results.
+ */
+export function createServiceClient(options: ServiceClientOptions): AxiosInstance {
+  const config: CreateAxiosDefaults = {
+    baseURL: options.baseURL,
+    timeout: options.timeoutMs,
+    validateStatus: options.passServerErrors ? () => true : (status) => status < 500,
+  };
+  const client = axios.create(config);
+  client.interceptors.request.use(async (request) => {
+    const requestId = currentRequestId();
+    if (requestId) request.headers.set('x-request-id', requestId);
+    await faultInjector().onCall({
+      dependency: options.dependency,
+      method: (request.method ?? 'get').toUpperCase(),
+      url: `${request.baseURL ?? ''}${request.url ?? ''}`,
+    });
+    return request;
+  });
+  client.interceptors.response.use(undefined, (error: unknown) => {
+    if (error instanceof ProblemError) throw error;
+    throw new DependencyUnavailable(options.dependency, unavailability(error), error);
+  });
+  return client;
+}

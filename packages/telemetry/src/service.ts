@@ -1,0 +1,130 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express, { type Express, type Router } from 'express';
+import { ConfigError } from './config.ts';
+import { errorHandler, notFound, type ErrorMapper } from './error-handler.ts';
+import { reportError } from './error-reporting.ts';
+import { faultInjection } from './faults.ts';
+import { mountHealthRoutes, type ReadinessCheck } from './health.ts';
+import { logger } from './logger.ts';
+import { metricsRoute, requestMetrics } from './metrics.ts';
+import { requestContext, requestLog } from './request-log.ts';
+import { stopErrorReporting } from './sentry.ts';
+import { stopTracing } from './tracing.ts';
+
+export interface ServiceOptions {
+  /** The service's routes: thin handlers that parse, call a use case, map the result. */
+  routes: Router;
+  /** Domain errors → problems. Anything it does not know becomes a 500. */
+  mapError?: ErrorMapper;
+  /** What must work before this instance takes traffic (its database, usually). */
+  readiness?: ReadinessCheck[];
+  port: number;
+  shutdownTimeoutMs: number;
+  /** Closed after the last request has drained (database pools, mostly). */
+  onStop?: (() => Promise<void>)[];
+}
+
+export interface RunningService {
+  app: Express;
+  server: Server;
+  port: number;
+  url: string;
+  /** Stop accepting, drain in-flight requests, run `onStop`. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Every service's HTTP stack, in the same order everywhere: request id and log line, RED
+ * metrics, body parsing, request context, fault injection, routes, then the one error handler.
+ */
+function createApp(options: ServiceOptions, isDraining: () => boolean): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  mountHealthRoutes(app, options.readiness ?? [], isDraining);
+  app.get('/metrics', metricsRoute);
+  app.use(requestLog);
+  app.use(requestMetrics);
+  app.use(express.json({ limit: '100kb' }));
+  app.use(requestContext);
+  app.use(faultInjection);
+  app.use(options.routes);
+  app.use(notFound);
+  app.use(errorHandler(options.mapError));
+  return app;
+}
+
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  let draining = false;
+  const app = createApp(options, () => draining);
+  const server = app.listen(options.port);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const deadline = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs);
+      await closed;
+      clearTimeout(deadline);
+      for (const onStop of options.onStop ?? []) await onStop();
+    })();
+    return stopping;
+  };
+
+  logger.info({ port }, 'listening');
+  return { app, server, port, url: `http://127.0.0.1:${port}`, stop };
+}
+
+/**
+ * Runs a service as a process: SIGTERM/SIGINT drain and stop it, unhandled rejections and
+ * uncaught exceptions are reported through the same path as request errors, and telemetry is
+ * flushed before the process exits.
+ */
+function runAsProcess(service: RunningService): void {
+  let exiting = false;
+  const exit = async (code: number, reason: string) => {
+    if (exiting) return;
+    exiting = true;
+    logger.info({ reason }, 'shutting down');
+    try {
+      await service.stop();
+    } catch (error) {
+      reportError(error, 'shutdown failed');
+      code = 1;
+    }
+    logger.info('stopped');
+    await stopErrorReporting();
+    await stopTracing();
+    process.exit(code);
+  };
+  process.once('SIGTERM', () => void exit(0, 'SIGTERM'));
+  process.once('SIGINT', () => void exit(0, 'SIGINT'));
+  process.on('unhandledRejection', (reason) => reportError(reason, 'unhandled promise rejection'));
+  process.on('uncaughtException', (error) => {
+    reportError(error, 'uncaught exception');
+    void exit(1, 'uncaught exception');
+  });
+}
+
+/**
+ * A service's `main`: start it, then run it as a process. A start that fails (bad
+ * configuration, unreachable database) is reported and ends the process with exit code 1.
+ */
+export async function runService(start: () => Promise<RunningService>): Promise<void> {
+  try {
+    runAsProcess(await start());
+  } catch (error) {
+    if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
+    else reportError(error, 'start failed');
+    await stopErrorReporting();
+    await stopTracing();
+    process.exit(1);
+  }
+}

@@ -1,0 +1,70 @@
+import type { IncomingMessage } from 'node:http';
+import {
+  CompositePropagator,
+  W3CBaggagePropagator,
+  W3CTraceContextPropagator,
+} from '@opentelemetry/core';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { serviceIdentity } from './service-identity.ts';
+
+/** Paths that are polled, not used: tracing them would bury real requests in noise. */
+const UNTRACED_PATHS = ['/health/live', '/health/ready', '/metrics'];
+
+export function isUntracedPath(url: string | undefined): boolean {
+  const path = url?.split('?')[0];
+  return path !== undefined && UNTRACED_PATHS.includes(path);
+}
+
+let sdk: NodeSDK | undefined;
+
+/**
+ * Starts the OpenTelemetry SDK. Trace and log exporters, endpoint, protocol, batching and
+ * sampler all come from the standard `OTEL_*` environment variables (`OTEL_EXPORTER_OTLP_ENDPOINT`,
+ * `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_TRACES_SAMPLER`, `OTEL_BSP_SCHEDULE_DELAY`, …); by default
+ * OTLP over HTTP to localhost:4318, parent-based always-on. When nothing listens there the
+ * exporters drop their batches (bounded queues) and the service carries on.
+ */
+export function startTracing(): void {
+  if (sdk) return;
+  const identity = serviceIdentity();
+  sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: identity.name,
+      [ATTR_SERVICE_VERSION]: identity.version,
+      'service.instance.id': identity.instanceId,
+      'deployment.environment.name': identity.environment,
+    }),
+    textMapPropagator: new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    }),
+    // Metrics are prom-client's, scraped from /metrics (see metrics.ts); no OTel metrics export.
+    metricReaders: [],
+    // Only what the services use, not the whole auto-instrumentation bag.
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request: IncomingMessage) => isUntracedPath(request.url),
+      }),
+      // Middleware and router layers are noise; the route handler's span (and `http.route`) stays.
+      new ExpressInstrumentation({
+        ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
+      }),
+      // Queries outside a request (migrations, readiness probes) would be lone root spans.
+      new PgInstrumentation({ requireParentSpan: true }),
+      // Ships every pino line to the OTel logs pipeline; trace ids are added by our logger.
+      new PinoInstrumentation({ disableLogCorrelation: true }),
+    ],
+  });
+  sdk.start();
+}
+
+/** Flushes and stops the SDK; the last thing a service does before it exits. */
+export async function stopTracing(): Promise<void> {
+  await sdk?.shutdown();
+  sdk = undefined;
+}

@@ -1,0 +1,64 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { createServiceClient } from '@sightline/telemetry';
+
+/** Request headers a client may send through the gateway; everything else stays at the edge. */
+const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'idempotency-key'];
+/** Response headers a service may send back through the gateway. */
+const FORWARDED_RESPONSE_HEADERS = ['content-type', 'location', 'idempotent-replayed'];
+
+export interface UpstreamRequest {
+  method: string;
+  /** Path and query, e.g. `/api/orders?userId=…`. */
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+export interface UpstreamResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+function pick(headers: Record<string, unknown>, names: string[]): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of names) {
+    const value = headers[name];
+    if (typeof value === 'string') picked[name] = value;
+  }
+  return picked;
+}
+
+/**
+ * One service behind the gateway. Whatever the service answers, 5xx included, is passed back
+ * as it is; only "could not answer" (unreachable, timed out) is an error here.
+ */
+export class Upstream {
+  readonly name: string;
+  private readonly http;
+  constructor(name: string, baseURL: string, timeoutMs: number) {
+    this.name = name;
+    this.http = createServiceClient({
+      dependency: name,
+      baseURL,
+      timeoutMs,
+      passServerErrors: true,
+    });
+  }
+
+  async forward(request: UpstreamRequest): Promise<UpstreamResponse> {
+    const hasBody = !['GET', 'HEAD'].includes(request.method);
+    const response = await this.http.request({
+      method: request.method,
+      url: request.url,
+      headers: pick(request.headers, FORWARDED_REQUEST_HEADERS),
+      data: hasBody ? request.body : undefined,
+      validateStatus: () => true,
+    });
+    return {
+      status: response.status,
+      headers: pick(response.headers, FORWARDED_RESPONSE_HEADERS),
+      body: response.data,
+    };
+  }
+}

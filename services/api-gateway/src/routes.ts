@@ -1,0 +1,79 @@
+import { context, trace } from '@opentelemetry/api';
+import { getRPCMetadata } from '@opentelemetry/core';
+import {
+  createCounter,
+  DependencyUnavailable,
+  ProblemError,
+  problemType,
+} from '@sightline/telemetry';
+import { Router, type RequestHandler } from 'express';
+import type { Upstream } from './clients/upstream.ts';
+
+export interface Upstreams {
+  users: Upstream;
+  orders: Upstream;
+  payments: Upstream;
+}
+
+const upstreamFailures = createCounter(
+  'gateway_upstream_failures_total',
+  'Requests the gateway could not pass on, by upstream and reason.',
+  ['upstream', 'reason'],
+);
+
+/**
+ * `traceresponse` (W3C Trace Context level 2): tells the caller which trace its request
+ * became, so it can be looked up in Jaeger, Loki or Sentry.
+ */
+export const traceResponse: RequestHandler = (_request, response, next) => {
+  const span = getRPCMetadata(context.active())?.span ?? trace.getActiveSpan();
+  const spanContext = span?.spanContext();
+  if (spanContext) {
+    const flags = spanContext.traceFlags.toString(16).padStart(2, '0');
+    response.setHeader('traceresponse', `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`);
+  }
+  next();
+};
+
+function proxyTo(upstream: Upstream): RequestHandler {
+  return async (request, response) => {
+    try {
+      const answer = await upstream.forward({
+        method: request.method,
+        url: request.originalUrl,
+        headers: request.headers,
+        body: request.body,
+      });
+      response.status(answer.status).set(answer.headers).send(answer.body);
+    } catch (error) {
+      if (!(error instanceof DependencyUnavailable)) throw error;
+      upstreamFailures.inc({ upstream: upstream.name, reason: error.reason });
+      const timedOut = error.reason === 'timeout';
+      throw new ProblemError(
+        {
+          type: problemType(timedOut ? 'gateway-timeout' : 'bad-gateway'),
+          title: timedOut ? 'Gateway timeout' : 'Bad gateway',
+          status: timedOut ? 504 : 502,
+          detail: error.problem.detail,
+          upstream: upstream.name,
+        },
+        { cause: error },
+      );
+    }
+  };
+}
+
+/** The public API: exactly these routes, each owned by one service. */
+export function gatewayRoutes(upstreams: Upstreams): Router {
+  const router = Router();
+  router.use(traceResponse);
+  router.post('/api/users', proxyTo(upstreams.users));
+  router.get('/api/users', proxyTo(upstreams.users));
+  router.get('/api/users/:id', proxyTo(upstreams.users));
+  router.get('/api/products', proxyTo(upstreams.orders));
+  router.post('/api/orders', proxyTo(upstreams.orders));
+  router.get('/api/orders', proxyTo(upstreams.orders));
+  router.get('/api/orders/:id', proxyTo(upstreams.orders));
+  router.get('/api/payments/:id', proxyTo(upstreams.payments));
+  return router;
+}

@@ -1,0 +1,45 @@
+import { createServiceClient } from '@sightline/telemetry';
+import { InvalidCard, type Card } from '../domain/order.ts';
+import type { ChargeOutcome, PaymentGateway } from '../domain/ports.ts';
+
+interface PaymentBody {
+  id: string;
+}
+
+interface DeclinedProblem {
+  paymentId: string;
+  declineReason: string;
+}
+
+interface ValidationProblem {
+  errors?: { field: string; detail: string }[];
+}
+
+/** payment-service, seen from order-service. */
+export class PaymentClient implements PaymentGateway {
+  private readonly http;
+  constructor(baseURL: string, timeoutMs: number) {
+    this.http = createServiceClient({ dependency: 'payment-service', baseURL, timeoutMs });
+  }
+
+  async charge(request: {
+    orderId: string;
+    amountCents: number;
+    currency: string;
+    card: Card;
+  }): Promise<ChargeOutcome> {
+    const response = await this.http.post<unknown>('/api/payments', request);
+    if (response.status === 201 || response.status === 200) {
+      return { outcome: 'succeeded', paymentId: (response.data as PaymentBody).id };
+    }
+    if (response.status === 402) {
+      const problem = response.data as DeclinedProblem;
+      return { outcome: 'declined', paymentId: problem.paymentId, reason: problem.declineReason };
+    }
+    if (response.status === 400) {
+      const fields = (response.data as ValidationProblem).errors ?? [];
+      throw new InvalidCard(fields.filter((error) => error.field.startsWith('card')));
+    }
+    throw new Error(`payment-service answered ${response.status} to a charge`);
+  }
+}

@@ -1,0 +1,130 @@
+import type { Pool } from '@sightline/telemetry';
+import type { Order, OrderLine, OrderStatus } from '../domain/order.ts';
+import type { NewOrderRecord, OrderRepository } from '../domain/ports.ts';
+
+interface OrderRow {
+  id: string;
+  user_id: string;
+  status: OrderStatus;
+  total_cents: number;
+  currency: string;
+  payment_id: string | null;
+  request_fingerprint: string;
+  created_at: Date;
+  items: { sku: string; quantity: number; unit_price_cents: number }[];
+}
+
+/** An order with its lines, in one query. */
+const SELECT_ORDERS = `
+  select o.id, o.user_id, o.status, o.total_cents, o.currency, o.payment_id,
+         o.request_fingerprint, o.created_at,
+         coalesce(json_agg(json_build_object(
+           'sku', i.sku, 'quantity', i.quantity, 'unit_price_cents', i.unit_price_cents
+         ) order by i.line) filter (where i.order_id is not null), '[]') as items
+    from orders o
+    left join order_items i on i.order_id = o.id`;
+
+function toOrder(row: OrderRow): Order {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    status: row.status,
+    items: row.items.map((item): OrderLine => ({
+      sku: item.sku,
+      quantity: item.quantity,
+      unitPriceCents: item.unit_price_cents,
+    })),
+    totalCents: row.total_cents,
+    currency: row.currency,
+    paymentId: row.payment_id,
+    createdAt: row.created_at,
+  };
+}
+
+export class PostgresOrderRepository implements OrderRepository {
+  private readonly pool: Pool;
+  constructor(pool: Pool) {
+    this.pool = pool;
+  }
+
+  async create(order: NewOrderRecord): Promise<Order | undefined> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('begin');
+      const { rows } = await client.query<{ id: string }>(
+        `insert into orders (user_id, status, total_cents, currency, idempotency_key, request_fingerprint)
+         values ($1, 'pending', $2, $3, $4, $5)
+         on conflict (idempotency_key) do nothing
+         returning id`,
+        [
+          order.userId,
+          order.totalCents,
+          order.currency,
+          order.idempotencyKey ?? null,
+          order.requestFingerprint,
+        ],
+      );
+      const id = rows[0]?.id;
+      if (!id) {
+        await client.query('rollback');
+        return undefined;
+      }
+      await client.query(
+        `insert into order_items (order_id, line, sku, quantity, unit_price_cents)
+         select $1, line, sku, quantity, unit_price_cents
+           from unnest($2::text[], $3::int[], $4::int[]) with ordinality as t(sku, quantity, unit_price_cents, line)`,
+        [
+          id,
+          order.items.map((item) => item.sku),
+          order.items.map((item) => item.quantity),
+          order.items.map((item) => item.unitPriceCents),
+        ],
+      );
+      await client.query('commit');
+      return this.findById(id);
+    } catch (error) {
+      await client.query('rollback');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async findById(id: string): Promise<Order | undefined> {
+    const { rows } = await this.pool.query<OrderRow>(
+      `${SELECT_ORDERS} where o.id = $1 group by o.id`,
+      [id],
+    );
+    return rows[0] && toOrder(rows[0]);
+  }
+
+  async findByIdempotencyKey(
+    key: string,
+  ): Promise<{ order: Order; requestFingerprint: string } | undefined> {
+    const { rows } = await this.pool.query<OrderRow>(
+      `${SELECT_ORDERS} where o.idempotency_key = $1 group by o.id`,
+      [key],
+    );
+    return rows[0] && { order: toOrder(rows[0]), requestFingerprint: rows[0].request_fingerprint };
+  }
+
+  async listByUser(userId: string): Promise<Order[]> {
+    const { rows } = await this.pool.query<OrderRow>(
+      `${SELECT_ORDERS} where o.user_id = $1 group by o.id order by o.created_at desc, o.id`,
+      [userId],
+    );
+    return rows.map(toOrder);
+  }
+
+  async settle(
+    id: string,
+    status: Exclude<OrderStatus, 'pending'>,
+    paymentId: string,
+  ): Promise<Order> {
+    await this.pool.query(
+      'update orders set status = $2, payment_id = $3, updated_at = now() where id = $1',
+      [id, status, paymentId],
+    );
+    return (await this.findById(id)) as Order;
+  }
+}

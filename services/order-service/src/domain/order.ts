@@ -1,0 +1,99 @@
+export type OrderStatus = 'pending' | 'paid' | 'payment_declined';
+
+export interface Product {
+  sku: string;
+  name: string;
+  priceCents: number;
+  currency: string;
+}
+
+export interface OrderLine {
+  sku: string;
+  quantity: number;
+  unitPriceCents: number;
+}
+
+export interface Order {
+  id: string;
+  userId: string;
+  status: OrderStatus;
+  items: OrderLine[];
+  totalCents: number;
+  currency: string;
+  paymentId: string | null;
+  createdAt: Date;
+}
+
+export interface Card {
+  number: string;
+  expMonth: number;
+  expYear: number;
+  cvc: string;
+}
+
+export interface NewOrder {
+  userId: string;
+  items: { sku: string; quantity: number }[];
+  card: Card;
+}
+
+export class UnknownUser extends Error {
+  readonly userId: string;
+  constructor(userId: string) {
+    super(`user ${userId} does not exist`);
+    this.name = 'UnknownUser';
+    this.userId = userId;
+  }
+}
+
+export class UnknownProducts extends Error {
+  /** Positions in the order's `items` whose sku is not in the catalog. */
+  readonly positions: number[];
+  constructor(skus: string[], positions: number[]) {
+    super(`not in the catalog: ${skus.join(', ')}`);
+    this.name = 'UnknownProducts';
+    this.positions = positions;
+  }
+}
+
+export class MixedCurrencies extends Error {
+  constructor() {
+    super('all items of an order must be priced in one currency');
+    this.name = 'MixedCurrencies';
+  }
+}
+
+export class OrderNotFound extends Error {
+  constructor(orderId: string) {
+    super(`order ${orderId} does not exist`);
+    this.name = 'OrderNotFound';
+  }
+}
+
+export class IdempotencyKeyReused extends Error {
+  constructor() {
+    super('this Idempotency-Key was already used for a different order');
+    this.name = 'IdempotencyKeyReused';
+  }
+}
+
+export class PaymentDeclined extends Error {
+  readonly order: Order;
+  readonly reason: string;
+  constructor(order: Order, reason: string) {
+    super(`payment for order ${order.id} was declined: ${reason}`);
+    this.name = 'PaymentDeclined';
+    this.order = order;
+    this.reason = reason;
+  }
+}
+
+/** payment-service refused the card's details (bad number, bad expiry…). */
+export class InvalidCard extends Error {
+  readonly fields: { field: string; detail: string }[];
+  constructor(fields: { field: string; detail: string }[]) {
+    super('the card was rejected as invalid');
+    this.name = 'InvalidCard';
+    this.fields = fields;
+  }
+}

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { createCounter, inSpan } from '@sightline/telemetry';
+import {
+  IdempotencyKeyReused,
+  MixedCurrencies,
+  OrderNotFound,
+  PaymentDeclined,
+  UnknownProducts,
+  UnknownUser,
+  type Card,
+  type NewOrder,
+  type Order,
+  type OrderLine,
+  type Product,
+} from './order.ts';
+import type { Catalog, OrderRepository, PaymentGateway, UserDirectory } from './ports.ts';
+
+const ordersCreated = createCounter('orders_created_total', 'Orders created (before payment).');
+const ordersSettled = createCounter('orders_settled_total', 'Orders settled, by final status.', [
+  'status',
+]);
+
+export interface PlacedOrder {
+  order: Order;
+  /** False when an earlier request with the same Idempotency-Key already made this order. */
+  created: boolean;
+}
+
+/** What the order is for, card excluded: the same key must always mean the same order. */
+function fingerprint(input: NewOrder): string {
+  return createHash('sha256')
+    .update(JSON.stringify({ userId: input.userId, items: input.items }))
+    .digest('hex');
+}
+
+export class Orders {
+  private readonly repository: OrderRepository;
+  private readonly catalog: Catalog;
+  private readonly users: UserDirectory;
+  private readonly payments: PaymentGateway;
+  constructor(deps: {
+    repository: OrderRepository;
+    catalog: Catalog;
+    users: UserDirectory;
+    payments: PaymentGateway;
+  }) {
+    this.repository = deps.repository;
+    this.catalog = deps.catalog;
+    this.users = deps.users;
+    this.payments = deps.payments;
+  }
+
+  products(): Promise<Product[]> {
+    return this.catalog.list();
+  }
+
+  /**
+   * Checks the user, prices the items from the catalog, records a pending order, then charges
+   * it. With an Idempotency-Key, a repeat returns the order made the first time and never
+   * charges twice; a repeat of an order still `pending` (payment-service was unreachable)
+   * attempts the payment again.
+   */
+  async place(input: NewOrder, idempotencyKey?: string): Promise<PlacedOrder> {
+    const requestFingerprint = fingerprint(input);
+    if (idempotencyKey) {
+      const earlier = await this.repository.findByIdempotencyKey(idempotencyKey);
+      if (earlier) return this.replay(earlier, requestFingerprint, input.card);
+    }
+
+    if (!(await this.users.exists(input.userId))) throw new UnknownUser(input.userId);
+    const { items, totalCents, currency } = await this.priceItems(input.items);
+
+    const order = await this.repository.create({
+      userId: input.userId,
+      items,
+      totalCents,
+      currency,
+      idempotencyKey,
+      requestFingerprint,
+    });
+    if (!order) {
+      // A concurrent request with the same key won the insert; answer as its repeat.
+      const earlier =
+        idempotencyKey && (await this.repository.findByIdempotencyKey(idempotencyKey));
+      if (!earlier) throw new Error('order insert conflicted but no order holds the key');
+      return this.replay(earlier, requestFingerprint, input.card);
+    }
+    ordersCreated.inc();
+    return { order: await this.pay(order, input.card), created: true };
+  }
+
+  async get(id: string): Promise<Order> {
+    const order = await this.repository.findById(id);
+    if (!order) throw new OrderNotFound(id);
+    return order;
+  }
+
+  listByUser(userId: string): Promise<Order[]> {
+    return this.repository.listByUser(userId);
+  }
+
+  private async replay(
+    earlier: { order: Order; requestFingerprint: string },
+    requestFingerprint: string,
+    card: Card,
+  ): Promise<PlacedOrder> {
+    if (earlier.requestFingerprint !== requestFingerprint) throw new IdempotencyKeyReused();
+    const { order } = earlier;
+    if (order.status === 'pending') return { order: await this.pay(order, card), created: false };
+    if (order.status === 'payment_declined') throw new PaymentDeclined(order, 'declined earlier');
+    return { order, created: false };
+  }
+
+  private async pay(order: Order, card: Card): Promise<Order> {
+    const result = await this.payments.charge({
+      orderId: order.id,
+      amountCents: order.totalCents,
+      currency: order.currency,
+      card,
+    });
+    if (result.outcome === 'declined') {
+      const declined = await this.repository.settle(order.id, 'payment_declined', result.paymentId);
+      ordersSettled.inc({ status: 'payment_declined' });
+      throw new PaymentDeclined(declined, result.reason);
+    }
+    ordersSettled.inc({ status: 'paid' });
+    return this.repository.settle(order.id, 'paid', result.paymentId);
+  }
+
+  /** Prices each line from the catalog; the span shows how long the catalog lookup takes. */
+  private async priceItems(
+    requested: NewOrder['items'],
+  ): Promise<{ items: OrderLine[]; totalCents: number; currency: string }> {
+    const skus = [...new Set(requested.map((item) => item.sku))];
+    const products = await inSpan(
+      'OrderService.priceItems',
+      { 'order.item_count': requested.length },
+      async () => new Map((await this.catalog.findBySkus(skus)).map((p) => [p.sku, p])),
+    );
+    const unknown = requested
+      .map((item, position) => ({ sku: item.sku, position }))
+      .filter(({ sku }) => !products.has(sku));
+    if (unknown.length > 0) {
+      throw new UnknownProducts(
+        unknown.map(({ sku }) => sku),
+        unknown.map(({ position }) => position),
+      );
+    }
+    const priced = requested.map((item) => ({ item, product: products.get(item.sku) as Product }));
+    const currencies = new Set(priced.map(({ product }) => product.currency));
+    if (currencies.size > 1) throw new MixedCurrencies();
+    const items = priced.map(({ item, product }) => ({
+      sku: item.sku,
+      quantity: item.quantity,
+      unitPriceCents: product.priceCents,
+    }));
+    const totalCents = items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
+    return { items, totalCents, currency: [...currencies][0] as string };
+  }
+}

@@ -1,0 +1,149 @@
+import { parseInput, problemType, type ErrorMapper, type FieldError } from '@sightline/telemetry';
+import { Router } from 'express';
+import { z } from 'zod';
+import {
+  IdempotencyKeyReused,
+  InvalidCard,
+  MixedCurrencies,
+  OrderNotFound,
+  PaymentDeclined,
+  UnknownProducts,
+  UnknownUser,
+} from './domain/order.ts';
+import type { Orders } from './domain/orders.ts';
+
+const NewOrderBody = z.object({
+  userId: z.uuid(),
+  items: z
+    .array(
+      z.object({
+        sku: z.string().min(1).max(64),
+        quantity: z.number().int().min(1).max(100),
+      }),
+    )
+    .min(1)
+    .max(50),
+  card: z.object({
+    number: z.string().regex(/^\d{12,19}$/, 'must be 12 to 19 digits'),
+    expMonth: z.number().int().min(1).max(12),
+    expYear: z.number().int().min(2000).max(2100),
+    cvc: z.string().regex(/^\d{3,4}$/, 'must be 3 or 4 digits'),
+  }),
+});
+
+const IdempotencyHeader = z.object({
+  'idempotency-key': z.string().min(1).max(255).optional(),
+});
+
+const OrderIdParams = z.object({ id: z.uuid() });
+const ListQuery = z.object({ userId: z.uuid() });
+
+export function orderRoutes(orders: Orders): Router {
+  const router = Router();
+
+  router.get('/api/products', async (_request, response) => {
+    response.json({ items: await orders.products() });
+  });
+
+  router.post('/api/orders', async (request, response) => {
+    const headers = parseInput(IdempotencyHeader, request.headers, 'headers');
+    const input = parseInput(NewOrderBody, request.body);
+    const { order, created } = await orders.place(input, headers['idempotency-key']);
+    if (!created) response.setHeader('idempotent-replayed', 'true');
+    response.status(201).location(`/api/orders/${order.id}`).json(order);
+  });
+
+  router.get('/api/orders/:id', async (request, response) => {
+    const { id } = parseInput(OrderIdParams, request.params, 'path');
+    response.json(await orders.get(id));
+  });
+
+  router.get('/api/orders', async (request, response) => {
+    const { userId } = parseInput(ListQuery, request.query, 'query');
+    response.json({ items: await orders.listByUser(userId) });
+  });
+
+  return router;
+}
+
+function fieldErrors(fields: { field: string; detail: string }[]): FieldError[] {
+  return fields.map(({ field, detail }) => ({
+    field,
+    pointer: `/${field
+      .replace(/\[(\d+)\]/g, '.$1')
+      .split('.')
+      .join('/')}`,
+    detail,
+  }));
+}
+
+export const mapOrderError: ErrorMapper = (error) => {
+  if (error instanceof UnknownUser) {
+    return {
+      type: problemType('unknown-user'),
+      title: 'Unknown user',
+      status: 422,
+      detail: error.message,
+      errors: fieldErrors([{ field: 'userId', detail: 'no such user' }]),
+    };
+  }
+  if (error instanceof UnknownProducts) {
+    return {
+      type: problemType('unknown-product'),
+      title: 'Unknown product',
+      status: 422,
+      detail: error.message,
+      errors: fieldErrors(
+        error.positions.map((position) => ({
+          field: `items[${position}].sku`,
+          detail: 'not in the catalog',
+        })),
+      ),
+    };
+  }
+  if (error instanceof MixedCurrencies) {
+    return {
+      type: problemType('mixed-currencies'),
+      title: 'Mixed currencies',
+      status: 422,
+      detail: error.message,
+    };
+  }
+  if (error instanceof InvalidCard) {
+    return {
+      type: problemType('validation'),
+      title: 'The request body is invalid',
+      status: 400,
+      detail: error.fields.map((f) => `${f.field}: ${f.detail}`).join('; ') || error.message,
+      errors: fieldErrors(error.fields),
+    };
+  }
+  if (error instanceof PaymentDeclined) {
+    return {
+      type: problemType('payment-declined'),
+      title: 'Payment declined',
+      status: 402,
+      detail: error.message,
+      orderId: error.order.id,
+      orderStatus: error.order.status,
+      declineReason: error.reason,
+    };
+  }
+  if (error instanceof IdempotencyKeyReused) {
+    return {
+      type: problemType('idempotency-key-reused'),
+      title: 'Idempotency-Key reused',
+      status: 422,
+      detail: error.message,
+    };
+  }
+  if (error instanceof OrderNotFound) {
+    return {
+      type: problemType('order-not-found'),
+      title: 'Order not found',
+      status: 404,
+      detail: error.message,
+    };
+  }
+  return undefined;
+};

@@ -1,0 +1,46 @@
+export type PaymentStatus = 'succeeded' | 'declined';
+
+export interface Payment {
+  id: string;
+  orderId: string;
+  amountCents: number;
+  currency: string;
+  status: PaymentStatus;
+  declineReason: string | null;
+  card: { brand: string; last4: string };
+  createdAt: Date;
+}
+
+/** Card data as it arrives; it lives only as long as the charge call. */
+export interface Card {
+  number: string;
+  expMonth: number;
+  expYear: number;
+  cvc: string;
+}
+
+export interface ChargeRequest {
+  orderId: string;
+  amountCents: number;
+  currency: string;
+  card: Card;
+}
+
+export class PaymentNotFound extends Error {
+  readonly paymentId: string;
+  constructor(paymentId: string) {
+    super(`payment ${paymentId} does not exist`);
+    this.name = 'PaymentNotFound';
+    this.paymentId = paymentId;
+  }
+}
+
+/** The provider refused the card. An answer, not a failure: the order simply is not paid. */
+export class PaymentDeclined extends Error {
+  readonly payment: Payment;
+  constructor(payment: Payment) {
+    super(`the card was declined: ${payment.declineReason ?? 'declined'}`);
+    this.name = 'PaymentDeclined';
+    this.payment = payment;
+  }
+}

@@ -1,0 +1,38 @@
+import { fileURLToPath } from 'node:url';
+import {
+  createPool,
+  databaseCheck,
+  loadConfig,
+  migrate,
+  runService,
+  startService,
+  type RunningService,
+} from '@sightline/telemetry';
+import { configSchema, type Config } from './config.ts';
+import { PostgresPaymentRepository } from './data/payment-repository.ts';
+import { SimulatedCardProvider } from './domain/card-provider.ts';
+import { Payments } from './domain/payments.ts';
+import { mapPaymentError, paymentRoutes } from './routes.ts';
+
+const MIGRATIONS = fileURLToPath(new URL('./data/migrations', import.meta.url));
+
+export async function start(config: Config): Promise<RunningService> {
+  const pool = createPool(config.DATABASE_URL);
+  await migrate(pool, MIGRATIONS);
+  const payments = new Payments(
+    new PostgresPaymentRepository(pool),
+    new SimulatedCardProvider(config.PROVIDER_LATENCY_MS),
+  );
+  return startService({
+    routes: paymentRoutes(payments),
+    mapError: mapPaymentError,
+    readiness: [databaseCheck(pool)],
+    port: config.PORT,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    onStop: [() => pool.end()],
+  });
+}
+
+if (import.meta.main) {
+  await runService(() => start(loadConfig(configSchema)));
+}

@@ -1,0 +1,9 @@
+import { baseConfigSchema, portSetting } from '@sightline/telemetry';
+import { z } from 'zod';
+
+export const configSchema = baseConfigSchema.extend({
+  PORT: portSetting(8001),
+  DATABASE_URL: z.url().describe('PostgreSQL connection string of the users database'),
+});
+
+export type Config = z.output<typeof configSchema>;

@@ -1,0 +1,37 @@
+import { EmailTaken, UserNotFound, type NewUser, type User } from './user.ts';
+import { hashPassword } from './passwords.ts';
+
+export interface UserRepository {
+  /** Inserts the user; returns `undefined` if the email is already taken. */
+  insert(user: { email: string; name: string; passwordHash: string }): Promise<User | undefined>;
+  findById(id: string): Promise<User | undefined>;
+  list(page: { limit: number; offset: number }): Promise<User[]>;
+}
+
+export class Users {
+  private readonly repository: UserRepository;
+  constructor(repository: UserRepository) {
+    this.repository = repository;
+  }
+
+  async register(input: NewUser): Promise<User> {
+    const passwordHash = await hashPassword(input.password);
+    const user = await this.repository.insert({
+      email: input.email,
+      name: input.name,
+      passwordHash,
+    });
+    if (!user) throw new EmailTaken();
+    return user;
+  }
+
+  async get(id: string): Promise<User> {
+    const user = await this.repository.findById(id);
+    if (!user) throw new UserNotFound(id);
+    return user;
+  }
+
+  list(page: { limit: number; offset: number }): Promise<User[]> {
+    return this.repository.list(page);
+  }
+}

@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import {
+  createPool,
+  databaseCheck,
+  loadConfig,
+  migrate,
+  runService,
+  startService,
+  type RunningService,
+} from '@sightline/telemetry';
+import { configSchema, type Config } from './config.ts';
+import { PostgresUserRepository } from './data/user-repository.ts';
+import { Users } from './domain/users.ts';
+import { mapUserError, userRoutes } from './routes.ts';
+
+const MIGRATIONS = fileURLToPath(new URL('./data/migrations', import.meta.url));
+
+export async function start(config: Config): Promise<RunningService> {
+  const pool = createPool(config.DATABASE_URL);
+  await migrate(pool, MIGRATIONS);
+  return startService({
+    routes: userRoutes(new Users(new PostgresUserRepository(pool))),
+    mapError: mapUserError,
+    readiness: [databaseCheck(pool)],
+    port: config.PORT,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    onStop: [() => pool.end()],
+  });
+}
+
+if (import.meta.main) {
+  await runService(() => start(loadConfig(configSchema)));
+}

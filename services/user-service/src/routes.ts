@@ -1,0 +1,60 @@
+import { parseInput, problemType, type ErrorMapper } from '@sightline/telemetry';
+import { Router } from 'express';
+import { z } from 'zod';
+import { EmailTaken, UserNotFound } from './domain/user.ts';
+import type { Users } from './domain/users.ts';
+
+const NewUserBody = z.object({
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(200),
+  password: z.string().min(8).max(200),
+});
+
+const UserIdParams = z.object({ id: z.uuid() });
+
+const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export function userRoutes(users: Users): Router {
+  const router = Router();
+
+  router.post('/api/users', async (request, response) => {
+    const user = await users.register(parseInput(NewUserBody, request.body));
+    response.status(201).location(`/api/users/${user.id}`).json(user);
+  });
+
+  router.get('/api/users/:id', async (request, response) => {
+    const { id } = parseInput(UserIdParams, request.params, 'path');
+    response.json(await users.get(id));
+  });
+
+  router.get('/api/users', async (request, response) => {
+    const page = parseInput(ListQuery, request.query, 'query');
+    response.json({ items: await users.list(page), ...page });
+  });
+
+  return router;
+}
+
+export const mapUserError: ErrorMapper = (error) => {
+  if (error instanceof EmailTaken) {
+    return {
+      type: problemType('email-taken'),
+      title: 'Email already registered',
+      status: 409,
+      detail: error.message,
+      errors: [{ field: 'email', pointer: '/email', detail: error.message }],
+    };
+  }
+  if (error instanceof UserNotFound) {
+    return {
+      type: problemType('user-not-found'),
+      title: 'User not found',
+      status: 404,
+      detail: error.message,
+    };
+  }
+  return undefined;
+};
