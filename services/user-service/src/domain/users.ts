@@ -1,3 +1,4 @@
+import { createCounter } from '@sightline/telemetry';
 import { EmailTaken, UserNotFound, type NewUser, type User } from './user.ts';
 import { hashPassword } from './passwords.ts';
 
@@ -7,6 +8,8 @@ export interface UserRepository {
   findById(id: string): Promise<User | undefined>;
   list(page: { limit: number; offset: number }): Promise<User[]>;
 }
+
+const usersRegistered = createCounter('users_registered_total', 'Users registered.');
 
 export class Users {
   private readonly repository: UserRepository;
@@ -22,6 +25,7 @@ export class Users {
       passwordHash,
     });
     if (!user) throw new EmailTaken();
+    usersRegistered.inc();
     return user;
   }
 

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { queryDatabase } from '../../../test/support/database.ts';
+import { postJson, startInProcess, type StartedService } from '../../../test/support/in-process.ts';
+
+const VISA = { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' };
+const DECLINING_VISA = { ...VISA, number: '4000000000000002' };
+
+describe('POST /api/payments', () => {
+  let payments: StartedService;
+  before(async () => {
+    payments = await startInProcess('payment-service', { PROVIDER_LATENCY_MS: '20' });
+  });
+  after(() => payments.service.stop());
+
+  const charge = (orderId: string, card = VISA) =>
+    postJson(`${payments.service.url}/api/payments`, { orderId, amountCents: 4200, currency: 'USD', card });
+
+  const paymentsOf = (orderId: string) =>
+    queryDatabase<{ status: string; card_last4: string }>(
+      payments.databaseUrl,
+      'select status, card_last4 from payments where order_id = $1',
+      [orderId],
+    );
+
+  test('when the card is good, then 201 with a succeeded payment that keeps only brand and last four digits', async () => {
+    const orderId = randomUUID();
+
+    const response = await charge(orderId);
+
+    assert.equal(response.status, 201);
+    assert.equal(response.body.status, 'succeeded');
+    assert.deepEqual(response.body.card, { brand: 'visa', last4: '4242' });
+    assert.ok(!JSON.stringify(response.body).includes(VISA.number));
+    assert.deepEqual(await paymentsOf(orderId), [{ status: 'succeeded', card_last4: '4242' }]);
+  });
+
+  test('when an order is charged again, then the first payment comes back (200) and nothing new is charged', async () => {
+    const orderId = randomUUID();
+    const first = await charge(orderId);
+
+    const second = await charge(orderId);
+
+    assert.equal(second.status, 200);
+    assert.equal(second.body.id, first.body.id);
+    assert.equal((await paymentsOf(orderId)).length, 1);
+  });
+
+  test('when the same order is charged five times at once, then exactly one payment succeeds', async () => {
+    const orderId = randomUUID();
+
+    const responses = await Promise.all([1, 2, 3, 4, 5].map(() => charge(orderId)));
+
+    assert.equal(new Set(responses.map((r) => r.body.id)).size, 1);
+    assert.deepEqual(responses.map((r) => r.status).sort(), [200, 200, 200, 200, 201]);
+    assert.equal((await paymentsOf(orderId)).length, 1);
+  });
+
+  test('when the card is declined, then 402 names the reason and the declined attempt is on record', async () => {
+    const orderId = randomUUID();
+
+    const response = await charge(orderId, DECLINING_VISA);
+
+    assert.equal(response.status, 402);
+    assert.equal(response.body.declineReason, 'card_declined');
+    assert.deepEqual(await paymentsOf(orderId), [{ status: 'declined', card_last4: '0002' }]);
+  });
+
+  test('when the card number fails its checksum, then 400 names card.number and nothing is stored', async () => {
+    const orderId = randomUUID();
+
+    const response = await charge(orderId, { ...VISA, number: '4242424242424241' });
+
+    assert.equal(response.status, 400);
+    const fields = (response.body.errors as { field: string }[]).map((e) => e.field);
+    assert.deepEqual(fields, ['card.number']);
+    assert.equal((await paymentsOf(orderId)).length, 0);
+  });
+});

@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { fromUrl } from '../../infra/dev/embedded-postgres.ts';
+
+function server() {
+  const url = process.env.TEST_POSTGRES_URL;
+  if (!url) throw new Error('TEST_POSTGRES_URL is not set: run tests with `npm test`');
+  return fromUrl(url);
+}
+
+/** A fresh, empty database for one test file, so no test sees another's records. */
+export async function createTestDatabase(purpose: string): Promise<string> {
+  const name = `${purpose}_${randomBytes(4).toString('hex')}`;
+  const postgres = server();
+  await postgres.ensureDatabase(name);
+  return postgres.url(name);
+}
+
+/** Runs one query against a test database: for asserting what was (or was not) stored. */
+export async function queryDatabase<R extends pg.QueryResultRow>(
+  url: string,
+  sql: string,
+  values: unknown[] = [],
+): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
