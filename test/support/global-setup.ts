@@ -7,7 +7,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fromUrl, startEmbeddedPostgres, type PostgresServer } from '../../infra/dev/embedded-postgres.ts';
+import {
+  fromUrl,
+  startEmbeddedPostgres,
+  type PostgresServer,
+} from '../../infra/dev/embedded-postgres.ts';
 import { freePort } from './ports.ts';
 
 let server: PostgresServer | undefined;
@@ -20,7 +24,9 @@ async function startContainer(): Promise<PostgresServer | undefined> {
     return undefined;
   }
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
-  const container = await new PostgreSqlContainer(process.env.POSTGRES_IMAGE ?? 'postgres:18-alpine')
+  const container = await new PostgreSqlContainer(
+    process.env.POSTGRES_IMAGE ?? 'postgres:18-alpine',
+  )
     .withCommand(['postgres', '-c', 'fsync=off', '-c', 'synchronous_commit=off'])
     .withTmpFs({ '/var/lib/postgresql': 'rw' })
     .start();

@@ -69,9 +69,12 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     stopping ??= (async () => {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+      // Keep-alive connections become idle as their last response goes out; close each then,
+      // rather than waiting for the client to hang up.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       const deadline = setTimeout(() => server.closeAllConnections(), options.shutdownTimeoutMs);
       await closed;
+      clearInterval(sweep);
       clearTimeout(deadline);
       for (const onStop of options.onStop ?? []) await onStop();
     })();

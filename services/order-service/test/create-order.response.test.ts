@@ -28,7 +28,11 @@ describe('POST /api/orders (order-service with real user-service and payment-ser
 
   async function newUser(): Promise<string> {
     const email = `buyer-${randomUUID()}@example.com`;
-    const { body } = await postJson(`${users.service.url}/api/users`, { email, name: 'Buyer', password: 'long enough' });
+    const { body } = await postJson(`${users.service.url}/api/users`, {
+      email,
+      name: 'Buyer',
+      password: 'long enough',
+    });
     return body.id as string;
   }
 
@@ -36,10 +40,21 @@ describe('POST /api/orders (order-service with real user-service and payment-ser
     postJson(`${orders.service.url}/api/orders`, body, headers);
 
   const ordersOf = (userId: string) =>
-    queryDatabase<{ id: string; status: string }>(orders.databaseUrl, 'select id, status from orders where user_id = $1', [userId]);
+    queryDatabase<{ id: string; status: string }>(
+      orders.databaseUrl,
+      'select id, status from orders where user_id = $1',
+      [userId],
+    );
 
   const countPayments = async () =>
-    Number((await queryDatabase<{ n: string }>(payments.databaseUrl, 'select count(*) as n from payments'))[0]?.n);
+    Number(
+      (
+        await queryDatabase<{ n: string }>(
+          payments.databaseUrl,
+          'select count(*) as n from payments',
+        )
+      )[0]?.n,
+    );
 
   const paymentsFor = (orderId: string) =>
     queryDatabase(payments.databaseUrl, 'select id from payments where order_id = $1', [orderId]);
@@ -61,17 +76,27 @@ describe('POST /api/orders (order-service with real user-service and payment-ser
     assert.equal(response.body.totalCents, 2 * 2500 + 1400);
     assert.equal((await paymentsFor(response.body.id as string)).length, 1);
     const listed = await fetch(`${orders.service.url}/api/orders?userId=${userId}`);
-    assert.deepEqual(((await listed.json()) as { items: { id: string }[] }).items.map((o) => o.id), [response.body.id]);
+    assert.deepEqual(
+      ((await listed.json()) as { items: { id: string }[] }).items.map((o) => o.id),
+      [response.body.id],
+    );
   });
 
   test('when the user does not exist, then 422 names userId, and no order or payment is made', async () => {
     const userId = randomUUID();
     const paymentsBefore = await countPayments();
 
-    const response = await placeOrder({ userId, items: [{ sku: 'SKU-TEE-001', quantity: 1 }], card: CARD });
+    const response = await placeOrder({
+      userId,
+      items: [{ sku: 'SKU-TEE-001', quantity: 1 }],
+      card: CARD,
+    });
 
     assert.equal(response.status, 422);
-    assert.deepEqual((response.body.errors as { field: string }[]).map((e) => e.field), ['userId']);
+    assert.deepEqual(
+      (response.body.errors as { field: string }[]).map((e) => e.field),
+      ['userId'],
+    );
     assert.equal((await ordersOf(userId)).length, 0);
     assert.equal(await countPayments(), paymentsBefore);
   });
@@ -79,7 +104,11 @@ describe('POST /api/orders (order-service with real user-service and payment-ser
   test('when the body is invalid, then 400 names each bad field and nothing is written', async () => {
     const userId = await newUser();
 
-    const response = await placeOrder({ userId, items: [{ sku: 'SKU-TEE-001', quantity: 0 }], card: { ...CARD, cvc: 'x' } });
+    const response = await placeOrder({
+      userId,
+      items: [{ sku: 'SKU-TEE-001', quantity: 0 }],
+      card: { ...CARD, cvc: 'x' },
+    });
 
     assert.equal(response.status, 400);
     const fields = (response.body.errors as { field: string }[]).map((e) => e.field).sort();
@@ -92,12 +121,18 @@ describe('POST /api/orders (order-service with real user-service and payment-ser
 
     const response = await placeOrder({
       userId,
-      items: [{ sku: 'SKU-TEE-001', quantity: 1 }, { sku: 'NO-SUCH-SKU', quantity: 1 }],
+      items: [
+        { sku: 'SKU-TEE-001', quantity: 1 },
+        { sku: 'NO-SUCH-SKU', quantity: 1 },
+      ],
       card: CARD,
     });
 
     assert.equal(response.status, 422);
-    assert.deepEqual((response.body.errors as { field: string }[]).map((e) => e.field), ['items[1].sku']);
+    assert.deepEqual(
+      (response.body.errors as { field: string }[]).map((e) => e.field),
+      ['items[1].sku'],
+    );
     assert.equal((await ordersOf(userId)).length, 0);
   });
 
@@ -120,9 +155,15 @@ describe('POST /api/orders (order-service with real user-service and payment-ser
   test('when an Idempotency-Key is reused for a different order, then 422 and nothing new is made', async () => {
     const userId = await newUser();
     const key = randomUUID();
-    await placeOrder({ userId, items: [{ sku: 'SKU-CAP-005', quantity: 1 }], card: CARD }, { 'idempotency-key': key });
+    await placeOrder(
+      { userId, items: [{ sku: 'SKU-CAP-005', quantity: 1 }], card: CARD },
+      { 'idempotency-key': key },
+    );
 
-    const response = await placeOrder({ userId, items: [{ sku: 'SKU-CAP-005', quantity: 3 }], card: CARD }, { 'idempotency-key': key });
+    const response = await placeOrder(
+      { userId, items: [{ sku: 'SKU-CAP-005', quantity: 3 }], card: CARD },
+      { 'idempotency-key': key },
+    );
 
     assert.equal(response.status, 422);
     assert.equal(response.body.type, 'urn:sightline:problem:idempotency-key-reused');
@@ -140,6 +181,8 @@ describe('POST /api/orders (order-service with real user-service and payment-ser
 
     assert.equal(response.status, 402);
     assert.equal(response.body.declineReason, 'card_declined');
-    assert.deepEqual(await ordersOf(userId), [{ id: response.body.orderId, status: 'payment_declined' }]);
+    assert.deepEqual(await ordersOf(userId), [
+      { id: response.body.orderId, status: 'payment_declined' },
+    ]);
   });
 });

@@ -15,7 +15,12 @@ describe('POST /api/payments', () => {
   after(() => payments.service.stop());
 
   const charge = (orderId: string, card = VISA) =>
-    postJson(`${payments.service.url}/api/payments`, { orderId, amountCents: 4200, currency: 'USD', card });
+    postJson(`${payments.service.url}/api/payments`, {
+      orderId,
+      amountCents: 4200,
+      currency: 'USD',
+      card,
+    });
 
   const paymentsOf = (orderId: string) =>
     queryDatabase<{ status: string; card_last4: string }>(

@@ -23,7 +23,11 @@ describe('POST /api/users', () => {
     });
 
   test('when the body is valid, then the user is created and returned with its id, without the password', async () => {
-    const response = await post({ email: 'ada@example.com', name: 'Ada', password: 'correct horse' });
+    const response = await post({
+      email: 'ada@example.com',
+      name: 'Ada',
+      password: 'correct horse',
+    });
 
     assert.equal(response.status, 201);
     const user = (await response.json()) as Record<string, unknown>;
@@ -38,12 +42,19 @@ describe('POST /api/users', () => {
   test('when the email is already registered in another case, then 409 names the email and the first user is kept', async () => {
     await post({ email: 'grace@example.com', name: 'Grace', password: 'first password' });
 
-    const response = await post({ email: 'GRACE@example.com', name: 'Impostor', password: 'second password' });
+    const response = await post({
+      email: 'GRACE@example.com',
+      name: 'Impostor',
+      password: 'second password',
+    });
 
     assert.equal(response.status, 409);
     assert.equal(response.headers.get('content-type'), 'application/problem+json; charset=utf-8');
     const problem = (await response.json()) as { errors: { field: string }[] };
-    assert.deepEqual(problem.errors.map((e) => e.field), ['email']);
+    assert.deepEqual(
+      problem.errors.map((e) => e.field),
+      ['email'],
+    );
     const rows = await queryDatabase<{ name: string }>(
       databaseUrl,
       `select name from users where lower(email) = 'grace@example.com'`,
@@ -55,11 +66,18 @@ describe('POST /api/users', () => {
     const response = await post({ email: 'not-an-email', name: '', password: 'short' });
 
     assert.equal(response.status, 400);
-    const problem = (await response.json()) as { type: string; status: number; errors: { field: string }[] };
+    const problem = (await response.json()) as {
+      type: string;
+      status: number;
+      errors: { field: string }[];
+    };
     assert.equal(problem.status, 400);
     assert.equal(problem.type, 'urn:sightline:problem:validation');
     assert.deepEqual(problem.errors.map((e) => e.field).sort(), ['email', 'name', 'password']);
-    const rows = await queryDatabase(databaseUrl, `select 1 from users where email = 'not-an-email'`);
+    const rows = await queryDatabase(
+      databaseUrl,
+      `select 1 from users where email = 'not-an-email'`,
+    );
     assert.equal(rows.length, 0);
   });
 
@@ -71,13 +89,19 @@ describe('POST /api/users', () => {
     });
 
     assert.equal(response.status, 400);
-    assert.equal(((await response.json()) as { type: string }).type, 'urn:sightline:problem:malformed-json');
+    assert.equal(
+      ((await response.json()) as { type: string }).type,
+      'urn:sightline:problem:malformed-json',
+    );
   });
 
   test('when a user id is unknown, then 404 problem', async () => {
     const response = await fetch(`${service.url}/api/users/00000000-0000-4000-8000-000000000000`);
 
     assert.equal(response.status, 404);
-    assert.equal(((await response.json()) as { type: string }).type, 'urn:sightline:problem:user-not-found');
+    assert.equal(
+      ((await response.json()) as { type: string }).type,
+      'urn:sightline:problem:user-not-found',
+    );
   });
 });

@@ -23,7 +23,9 @@ test('when the database is reachable, then ready is 200; when the service is sto
 test('when the database is unreachable, then start fails rather than serving without it', async () => {
   const port = await freePort();
   await assert.rejects(
-    start(configSchema.parse({ PORT: '0', DATABASE_URL: `postgres://nobody:x@127.0.0.1:${port}/none` })),
+    start(
+      configSchema.parse({ PORT: '0', DATABASE_URL: `postgres://nobody:x@127.0.0.1:${port}/none` }),
+    ),
     /ECONNREFUSED/,
   );
 });

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { queryDatabase } from '../support/database.ts';
+import { eventually } from '../support/eventually.ts';
+import { postJson } from '../support/in-process.ts';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
+import { System } from '../support/system.ts';
+
+let receiver: OtlpReceiver;
+let system: System;
+
+before(async () => {
+  receiver = await startOtlpReceiver();
+  // A slow card provider keeps the charge in flight long enough to stop the service under it.
+  system = await System.start({
+    otlpUrl: receiver.url,
+    env: {
+      'payment-service': { PROVIDER_LATENCY_MS: '3000' },
+      'order-service': { DEPENDENCY_TIMEOUT_MS: '10000' },
+    },
+  });
+});
+after(async () => {
+  await system?.stop();
+  await receiver?.close();
+});
+
+test('when payment-service gets SIGTERM mid-charge, then the charge completes, the order is paid, and it exits 0', async () => {
+  const gateway = system.url('api-gateway');
+  const user = await postJson(`${gateway}/api/users`, {
+    email: `drain-${randomUUID()}@example.com`,
+    name: 'Dina',
+    password: 'long enough password',
+  });
+  const placing = postJson(`${gateway}/api/orders`, {
+    userId: user.body.id,
+    items: [{ sku: 'SKU-STK-003', quantity: 1 }],
+    card: { number: '4242424242424242', expMonth: 6, expYear: 2032, cvc: '123' },
+  });
+
+  // The charge holds its order lock in an open transaction while the provider answers.
+  const paymentsDb = system.databaseUrl('payment-service');
+  await eventually('the charge to be in flight', async () => {
+    const rows = await queryDatabase<{ n: string }>(
+      paymentsDb,
+      `select count(*) as n from pg_stat_activity where datname = current_database() and state = 'idle in transaction'`,
+    );
+    return Number(rows[0]?.n) > 0;
+  });
+  const exitCode = system.stopService('payment-service');
+
+  const order = await placing;
+  assert.equal(order.status, 201);
+  assert.equal(order.body.status, 'paid');
+  assert.equal(await exitCode, 0);
+  await assert.rejects(fetch(`${system.url('payment-service')}/health/live`));
+});
