@@ -6,6 +6,7 @@
  * listens there.
  */
 import type { ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedPostgres, type PostgresServer } from './embedded-postgres.ts';
 import { DEFAULT_PORTS, SERVICES, serviceUrls, spawnService } from './services.ts';
@@ -28,6 +29,7 @@ if (needsEmbedded) {
   console.error(`embedded PostgreSQL on 127.0.0.1:${POSTGRES_PORT} (data in ${DATA_DIR})`);
 }
 
+let stopping = false;
 const children: ChildProcess[] = [];
 for (const service of SERVICES) {
   let databaseUrl: string | undefined;
@@ -52,9 +54,34 @@ for (const service of SERVICES) {
   });
   children.push(child);
 }
-console.error('api-gateway on http://localhost:8080 — Ctrl-C stops everything');
 
-let stopping = false;
+// Services call each other only per request, so they start together; report once all are ready.
+await Promise.all(
+  SERVICES.map(async (service) => {
+    while (!stopping) {
+      const ready = await fetch(`http://127.0.0.1:${service.port}/health/ready`).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (ready) return;
+      await sleep(200);
+    }
+  }),
+);
+if (!stopping) {
+  console.error(
+    [
+      '',
+      'Sightline is up. The API: http://localhost:8080/api/products',
+      ...SERVICES.map(
+        (s) => `  ${s.name.padEnd(16)} http://localhost:${s.port}  (/health/ready, /metrics)`,
+      ),
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+}
+
 async function stop(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;

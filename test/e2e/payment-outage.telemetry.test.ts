@@ -75,6 +75,9 @@ describe('payment-service is down while an order is placed', () => {
     assert.equal(span.statusCode, ERROR);
     const exception = span.events.find((e) => e.name === 'exception');
     assert.equal(exception?.attributes['exception.type'], 'DependencyUnavailable');
+    // Sentry is on in this system; W3C propagation must be untouched by it.
+    const parent = receiver.spans.find((s) => s.spanId === span.parentSpanId);
+    assert.equal(parent?.service, 'api-gateway');
   });
 
   test('then exactly one error log line, from order-service, says what failed and where in the code', async () => {

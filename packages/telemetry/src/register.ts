@@ -12,4 +12,4 @@ import { startTracing } from './tracing.ts';
 register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
 
 startTracing();
-startErrorReporting();
+await startErrorReporting();

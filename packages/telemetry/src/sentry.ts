@@ -1,7 +1,9 @@
-import * as Sentry from '@sentry/node';
 import { serviceIdentity } from './service-identity.ts';
 
-let enabled = false;
+type SentrySdk = typeof import('@sentry/node');
+
+/** Loaded only when configured: the SDK costs ~40 MiB and most of a second to import. */
+let sentry: SentrySdk | undefined;
 
 /**
  * Sentry receives the errors we report, and only those: no default integrations (they would
@@ -9,10 +11,11 @@ let enabled = false;
  * setup of its own (ours owns the tracer provider). It is inert unless `SENTRY_DSN` or
  * `SENTRY_SPOTLIGHT` (a Spotlight sidecar URL, e.g. http://localhost:8969/stream) is set.
  */
-export function startErrorReporting(env: NodeJS.ProcessEnv = process.env): void {
+export async function startErrorReporting(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const dsn = env.SENTRY_DSN || undefined;
   const spotlight = env.SENTRY_SPOTLIGHT || undefined;
   if (!dsn && !spotlight) return;
+  const Sentry = await import('@sentry/node');
   const identity = serviceIdentity();
   Sentry.init({
     dsn,
@@ -26,7 +29,7 @@ export function startErrorReporting(env: NodeJS.ProcessEnv = process.env): void 
       ...(spotlight ? [Sentry.spotlightIntegration({ sidecarUrl: spotlight })] : []),
     ],
   });
-  enabled = true;
+  sentry = Sentry;
 }
 
 export interface TraceIds {
@@ -36,7 +39,8 @@ export interface TraceIds {
 
 /** Sends one error to Sentry, carrying the OpenTelemetry trace id so the two can be joined. */
 export function captureError(error: unknown, ids: TraceIds | undefined): void {
-  if (!enabled) return;
+  const Sentry = sentry;
+  if (!Sentry) return;
   Sentry.withScope((scope) => {
     if (ids) {
       scope.setContext('trace', { trace_id: ids.traceId, span_id: ids.spanId });
@@ -47,6 +51,6 @@ export function captureError(error: unknown, ids: TraceIds | undefined): void {
 }
 
 export async function stopErrorReporting(timeoutMs = 2000): Promise<void> {
-  if (enabled) await Sentry.close(timeoutMs);
-  enabled = false;
+  await sentry?.close(timeoutMs);
+  sentry = undefined;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CompositePropagator,
   W3CBaggagePropagator,
@@ -63,8 +64,12 @@ export function startTracing(): void {
   sdk.start();
 }
 
-/** Flushes and stops the SDK; the last thing a service does before it exits. */
-export async function stopTracing(): Promise<void> {
-  await sdk?.shutdown();
+/**
+ * Flushes and stops the SDK; the last thing a service does before it exits. Bounded: with no
+ * collector listening, the exporters would otherwise keep retrying for their full timeout.
+ */
+export async function stopTracing(timeoutMs = 3_000): Promise<void> {
+  const stopping = sdk?.shutdown();
   sdk = undefined;
+  await Promise.race([stopping, sleep(timeoutMs, undefined, { ref: false })]);
 }
