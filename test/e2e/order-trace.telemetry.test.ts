@@ -104,6 +104,17 @@ describe('one order, one trace: across four service processes', () => {
     assert.ok(names.includes('PaymentProvider.charge'));
   });
 
+  test('then health probes and metric scrapes made no spans, though they were polled', () => {
+    const polled = receiver.spans.filter((s) =>
+      /^\/(health|metrics)/.test(String(s.attributes['url.path'])),
+    );
+    assert.deepEqual(polled, []);
+    assert.ok(
+      receiver.spans.some((s) => s.attributes['url.path'] === '/api/orders'),
+      'url.path is not recorded',
+    );
+  });
+
   test('then the gateway answers with a traceresponse naming the trace', () => {
     assert.match(
       order.headers.get('traceresponse') ?? '',
