@@ -115,6 +115,23 @@ describe('one order, one trace: across four service processes', () => {
     );
   });
 
+  test('then request lines are info for success and warn for a client error', async () => {
+    const bad = newTraceparent();
+    const response = await postJson(
+      `${system.url('api-gateway')}/api/orders`,
+      { items: [] },
+      { traceparent: bad.traceparent },
+    );
+    assert.equal(response.status, 400);
+
+    const line = await eventually('the gateway request line of the bad order', () =>
+      system.logs('api-gateway').find((l) => l.trace_id === bad.traceId),
+    );
+    assert.equal(line.level, 'warn');
+    const success = system.logs('api-gateway').find((l) => l.trace_id === traceId);
+    assert.equal(success?.level, 'info');
+  });
+
   test('then the gateway answers with a traceresponse naming the trace', () => {
     assert.match(
       order.headers.get('traceresponse') ?? '',

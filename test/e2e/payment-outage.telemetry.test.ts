@@ -76,8 +76,10 @@ describe('payment-service is down while an order is placed', () => {
     const exception = span.events.find((e) => e.name === 'exception');
     assert.equal(exception?.attributes['exception.type'], 'DependencyUnavailable');
     // Sentry is on in this system; W3C propagation must be untouched by it.
-    const parent = receiver.spans.find((s) => s.spanId === span.parentSpanId);
-    assert.equal(parent?.service, 'api-gateway');
+    const parent = await eventually('the parent of that span', () =>
+      receiver.spans.find((s) => s.spanId === span.parentSpanId),
+    );
+    assert.equal(parent.service, 'api-gateway');
   });
 
   test('then exactly one error log line, from order-service, says what failed and where in the code', async () => {
@@ -92,6 +94,13 @@ describe('payment-service is down while an order is placed', () => {
     assert.match(String(error?.['code.filepath']), /services\/order-service\/src\//);
     assert.equal(typeof error?.['code.lineno'], 'number');
     assert.ok(error?.['code.function'], 'no code.function');
+    // Request lines: 5xx at error, success (the user lookup) at info; only the line above has the error.
+    const requestLines = system.logs().filter((l) => l.trace_id === traceId && 'res' in l);
+    assert.deepEqual(requestLines.map((l) => [l.service, l.level]).sort(), [
+      ['api-gateway', 'error'],
+      ['order-service', 'error'],
+      ['user-service', 'info'],
+    ]);
   });
 
   test('then Sentry receives the error, tagged with the same trace id', async () => {
