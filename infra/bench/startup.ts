@@ -30,7 +30,8 @@ function rssMiB(pid: number): number {
   return kib / 1024;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 const postgres = await startEmbeddedPostgres({
   dataDir: await mkdtemp(join(tmpdir(), 'sightline-bench-pg-')),
@@ -66,7 +67,10 @@ try {
         'pipe',
       );
       for (;;) {
-        const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+        const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) break;
         await sleep(10);
       }

@@ -1,0 +1,118 @@
+/**
+ * `npm run bench:stack`: the native stack's figures for docs/performance.md.
+ *   1. time from `npm run stack` to the first trace being queryable in Jaeger;
+ *   2. resident memory of every process at idle;
+ *   3. the same after a minute of steady traffic (5 orders and 20 reads a second).
+ * It starts the stack itself and stops it at the end (needs `npm run stack:install`).
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readPids } from '../stack/pid-files.ts';
+import { pin, readPins, ROOT } from '../stack/pins.ts';
+
+const pins = readPins();
+const JAEGER = `http://127.0.0.1:${pin(pins, 'JAEGER_UI_PORT')}`;
+const GATEWAY = `http://127.0.0.1:${pin(pins, 'API_GATEWAY_PORT')}`;
+const TRAFFIC_SECONDS = Number(process.env.TRAFFIC_SECONDS ?? 60);
+
+function residentMiB(): Map<string, number> {
+  const figures = new Map<string, number>();
+  for (const record of readPids()) {
+    try {
+      const status = readFileSync(`/proc/${record.pid}/status`, 'utf8');
+      figures.set(record.name, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024);
+    } catch {
+      // exited
+    }
+  }
+  // The stack's PostgreSQL records its own pid.
+  try {
+    const pid = readFileSync(`${ROOT}.data/stack/postgres/postmaster.pid`, 'utf8').split('\n')[0];
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    figures.set('postgres (postmaster only)', Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024);
+  } catch {
+    // not there
+  }
+  return figures;
+}
+
+const hex = (bytes: number) =>
+  Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
+
+async function newUser(): Promise<string> {
+  const response = await fetch(`${GATEWAY}/api/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: `bench-${hex(6)}@example.com`,
+      name: 'Bench',
+      password: 'long enough password',
+    }),
+  });
+  return ((await response.json()) as { id: string }).id;
+}
+
+async function order(userId: string, traceparent?: string): Promise<number> {
+  const response = await fetch(`${GATEWAY}/api/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(traceparent ? { traceparent } : {}) },
+    body: JSON.stringify({
+      userId,
+      items: [{ sku: 'SKU-MUG-002', quantity: 1 }],
+      card: { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' },
+    }),
+  });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+const started = performance.now();
+const up = spawnSync(process.execPath, ['infra/stack/up.ts'], { cwd: ROOT, stdio: 'ignore' });
+if (up.status !== 0) throw new Error('npm run stack failed; see .data/stack/logs/');
+const upSeconds = (performance.now() - started) / 1000;
+
+try {
+  const traceId = hex(16);
+  await order(await newUser(), `00-${traceId}-${hex(8)}-01`);
+  while ((await fetch(`${JAEGER}/api/traces/${traceId}`)).status !== 200) await sleep(100);
+  const firstTraceSeconds = (performance.now() - started) / 1000;
+
+  await sleep(10_000);
+  const idle = residentMiB();
+
+  const userId = await newUser();
+  const deadline = Date.now() + TRAFFIC_SECONDS * 1000;
+  let requests = 0;
+  while (Date.now() < deadline) {
+    const tick = Date.now();
+    await Promise.all([
+      ...Array.from({ length: 5 }, () => order(userId)),
+      ...Array.from({ length: 20 }, () =>
+        fetch(`${GATEWAY}/api/products`).then((r) => r.arrayBuffer()),
+      ),
+    ]);
+    requests += 25;
+    await sleep(Math.max(0, 1000 - (Date.now() - tick)));
+  }
+  const busy = residentMiB();
+
+  console.log(`npm run stack → all healthy: ${upSeconds.toFixed(1)} s`);
+  console.log(`npm run stack → first trace queryable in Jaeger: ${firstTraceSeconds.toFixed(1)} s`);
+  console.log(`traffic: ${requests} requests in ${TRAFFIC_SECONDS} s\n`);
+  console.log('| process | RSS idle (MiB) | RSS after traffic (MiB) |');
+  console.log('|---|---:|---:|');
+  let idleSum = 0;
+  let busySum = 0;
+  for (const [name, mib] of idle) {
+    const after = busy.get(name) ?? NaN;
+    idleSum += mib;
+    busySum += after;
+    console.log(`| ${name} | ${mib.toFixed(0)} | ${after.toFixed(0)} |`);
+  }
+  console.log(`| **sum** | **${idleSum.toFixed(0)}** | **${busySum.toFixed(0)}** |`);
+} finally {
+  spawnSync(process.execPath, ['infra/stack/down.ts'], { cwd: ROOT, stdio: 'ignore' });
+}

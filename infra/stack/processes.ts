@@ -1,0 +1,155 @@
+import { join } from 'node:path';
+import { DEFAULT_PORTS, SERVICES, serviceUrls, type ServiceSpec } from '../dev/services.ts';
+import { backends, binaryPath } from './backends.ts';
+import { NATIVE_PORTS } from './native-ports.ts';
+import { ROOT, pin, readPins } from './pins.ts';
+
+/**
+ * Every process of the native stack: the backends, with the very config files compose
+ * mounts and only addresses, ports and paths changed (environment variables or generated
+ * target lists), then the alert webhook, Spotlight and the four services.
+ */
+export const STATE_DIR = join(ROOT, '.data', 'stack');
+export const LOG_DIR = join(STATE_DIR, 'logs');
+export const PID_DIR = join(STATE_DIR, 'pids');
+/** Prometheus' view of its config: links to the repo's files plus generated targets/. */
+export const PROMETHEUS_DIR = join(STATE_DIR, 'prometheus');
+export const POSTGRES_PORT = Number(process.env.SIGHTLINE_STACK_POSTGRES_PORT ?? 54339);
+
+export interface StackProcess {
+  name: string;
+  /** A backend's program and arguments; services are started by spawnService instead. */
+  command?: string;
+  args?: string[];
+  env: NodeJS.ProcessEnv;
+  /** Answers 2xx once the process is ready. */
+  health: string;
+  /** Every port it listens on, checked free before the stack starts. */
+  ports: number[];
+  /** What a user opens, if anything. */
+  url?: string;
+  /** One of our services, started the way they run everywhere (infra/dev/services.ts). */
+  service?: ServiceSpec['name'];
+}
+
+const local = (port: number | string, path = '/'): string => `http://127.0.0.1:${port}${path}`;
+
+export function backendProcesses(pins = readPins()): StackProcess[] {
+  const all = backends(pins);
+  const port = (key: string): string => pin(pins, key);
+  return [
+    {
+      name: 'loki',
+      command: binaryPath(all.loki, 'loki'),
+      args: [`-config.file=${join(ROOT, 'loki/config.yaml')}`, '-config.expand-env=true'],
+      env: { LOKI_DATA_DIR: join(STATE_DIR, 'loki') },
+      health: local(port('LOKI_PORT'), '/ready'),
+      ports: [Number(port('LOKI_PORT')), 9096],
+    },
+    {
+      name: 'prometheus',
+      command: binaryPath(all.prometheus, 'prometheus'),
+      args: [
+        `--config.file=${join(PROMETHEUS_DIR, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(PROMETHEUS_DIR, 'data')}`,
+        `--web.listen-address=0.0.0.0:${port('PROMETHEUS_PORT')}`,
+        '--enable-feature=exemplar-storage',
+        '--web.enable-otlp-receiver',
+        '--web.enable-remote-write-receiver',
+      ],
+      env: {},
+      health: local(port('PROMETHEUS_PORT'), '/-/ready'),
+      ports: [Number(port('PROMETHEUS_PORT'))],
+      url: local(port('PROMETHEUS_PORT')),
+    },
+    {
+      name: 'alert-webhook',
+      command: process.execPath,
+      args: [join(ROOT, 'infra/alert-webhook/server.ts')],
+      env: { PORT: port('ALERT_WEBHOOK_PORT'), HOST: '127.0.0.1' },
+      health: local(port('ALERT_WEBHOOK_PORT'), '/health'),
+      ports: [Number(port('ALERT_WEBHOOK_PORT'))],
+      url: local(port('ALERT_WEBHOOK_PORT'), '/notifications'),
+    },
+    {
+      name: 'alertmanager',
+      command: binaryPath(all.alertmanager, 'alertmanager'),
+      args: [
+        `--config.file=${join(ROOT, 'prometheus/alertmanager.yml')}`,
+        `--storage.path=${join(STATE_DIR, 'alertmanager')}`,
+        `--web.listen-address=0.0.0.0:${port('ALERTMANAGER_PORT')}`,
+        // A single instance: no gossip port to clash with anything.
+        '--cluster.listen-address=',
+      ],
+      env: {},
+      health: local(port('ALERTMANAGER_PORT'), '/-/ready'),
+      ports: [Number(port('ALERTMANAGER_PORT'))],
+      url: local(port('ALERTMANAGER_PORT')),
+    },
+    {
+      name: 'jaeger',
+      command: binaryPath(all.jaeger, 'jaeger'),
+      args: ['--config', join(ROOT, 'infra/jaeger/config.yaml')],
+      env: {
+        JAEGER_OTLP_GRPC_LISTEN: `127.0.0.1:${NATIVE_PORTS.jaegerOtlpGrpc}`,
+        JAEGER_OTLP_HTTP_LISTEN: `127.0.0.1:${NATIVE_PORTS.jaegerOtlpHttp}`,
+        JAEGER_HEALTH_LISTEN: `127.0.0.1:${NATIVE_PORTS.jaegerHealth}`,
+        JAEGER_METRICS_PORT: String(NATIVE_PORTS.jaegerMetrics),
+        JAEGER_PROMETHEUS_URL: local(port('PROMETHEUS_PORT'), ''),
+        JAEGER_UI_CONFIG: join(ROOT, 'infra/jaeger/ui-config.json'),
+      },
+      health: local(NATIVE_PORTS.jaegerHealth, '/status'),
+      ports: [Number(port('JAEGER_UI_PORT')), 16685, ...Object.values(NATIVE_PORTS)],
+      url: local(port('JAEGER_UI_PORT')),
+    },
+    {
+      name: 'otel-collector',
+      command: binaryPath(all.otelcol, 'otelcol'),
+      args: ['--config', join(ROOT, 'otel-collector/config.yaml')],
+      env: {
+        JAEGER_OTLP_GRPC_ENDPOINT: `127.0.0.1:${NATIVE_PORTS.jaegerOtlpGrpc}`,
+        LOKI_OTLP_ENDPOINT: local(port('LOKI_PORT'), '/otlp'),
+        PROMETHEUS_OTLP_ENDPOINT: local(port('PROMETHEUS_PORT'), '/api/v1/otlp'),
+      },
+      health: local(port('OTELCOL_HEALTH_PORT')),
+      ports: [
+        'OTELCOL_GRPC_PORT',
+        'OTELCOL_HTTP_PORT',
+        'OTELCOL_METRICS_PORT',
+        'OTELCOL_HEALTH_PORT',
+      ].map((key) => Number(port(key))),
+    },
+    {
+      name: 'spotlight',
+      // Its bin is a Node script; run it with this Node rather than whichever is on PATH.
+      command: process.execPath,
+      args: [binaryPath(all.spotlight, 'spotlight'), 'server', '--port', port('SPOTLIGHT_PORT')],
+      env: {},
+      health: local(port('SPOTLIGHT_PORT'), '/health'),
+      ports: [Number(port('SPOTLIGHT_PORT'))],
+      url: local(port('SPOTLIGHT_PORT')),
+    },
+  ];
+}
+
+/** The four services, pointed at the collector, Spotlight and their databases. */
+export function serviceProcesses(
+  databaseUrl: (database: string) => string,
+  pins = readPins(),
+): StackProcess[] {
+  const otlp = local(pin(pins, 'OTELCOL_HTTP_PORT'), '');
+  return SERVICES.map((service) => ({
+    name: service.name,
+    service: service.name,
+    env: {
+      ...serviceUrls(DEFAULT_PORTS),
+      PORT: String(service.port),
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+      SENTRY_SPOTLIGHT: local(pin(pins, 'SPOTLIGHT_PORT'), '/stream'),
+      ...(service.database ? { DATABASE_URL: databaseUrl(service.database) } : {}),
+    },
+    health: local(service.port, '/health/ready'),
+    ports: [service.port],
+    ...(service.name === 'api-gateway' ? { url: local(service.port) } : {}),
+  }));
+}

@@ -1,0 +1,278 @@
+/**
+ * How each backend is built from source at its pinned version. Each Go module takes the
+ * shortest route that works for it:
+ *
+ * - Prometheus: `go install module/cmd/...@version`, as its go.mod allows.
+ * - Jaeger: its go.mod has a replace directive, which `go install …@version` refuses, so
+ *   it is built with `go build` inside its downloaded module (`go mod download`).
+ * - Loki: replace directives too, one of them to ./pkg/push, a nested module that module
+ *   downloads leave out; built with `go build -modfile` on a copy of its go.mod without
+ *   that replace, so pkg/push comes from the version its go.mod requires.
+ * - Alertmanager: embeds its web UI from ui/app/dist, built by an Elm toolchain and absent
+ *   from the module download; built in a copy of the module with a placeholder page there
+ *   (its API, which Grafana and our tests use, is complete).
+ * - Collector: the OpenTelemetry Collector Builder with otel-collector/builder-config.yaml.
+ * - Spotlight: npm, from infra/spotlight/package.json (compose's image installs the same).
+ *
+ * Release builds stamp their version into the binary with -ldflags; so do we, so that every
+ * binary reports the version `.env` pins.
+ */
+import { spawn } from 'node:child_process';
+import {
+  cpSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  closeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import type { Backend, BackendName } from './backends.ts';
+import { ROOT, pin, readPins, stackCache } from './pins.ts';
+
+export const COLLECTOR_MANIFEST = join(ROOT, 'otel-collector', 'builder-config.yaml');
+
+const pins = readPins();
+
+/** Runs a command, its output appended to the log; fails with the log's last lines. */
+async function run(
+  log: string,
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const niceness = Number(process.env.SIGHTLINE_BUILD_NICE ?? 10);
+  const [cmd, argv] =
+    niceness > 0 ? ['nice', ['-n', String(niceness), command, ...args]] : [command, args];
+  const fd = openSync(log, 'a');
+  writeFileSync(fd, `\n$ (cd ${cwd} && ${command} ${args.join(' ')})\n`);
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', fd, fd] });
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    if (code !== 0) {
+      const tail = readFileSync(log, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
+      throw new Error(`${command} exited with ${code}; last lines of ${log}:\n${tail}`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The Go environment: SIGHTLINE_BUILD_JOBS limits parallel compilation on a shared machine. */
+function goEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const jobs = process.env.SIGHTLINE_BUILD_JOBS;
+  const goflags = [process.env.GOFLAGS, '-modcacherw', jobs ? `-p=${jobs}` : ''];
+  return {
+    ...process.env,
+    GOFLAGS: goflags.filter(Boolean).join(' '),
+    // Some modules ship a go.work naming folders their download leaves out (Prometheus).
+    GOWORK: 'off',
+    ...(jobs ? { GOMAXPROCS: jobs } : {}),
+    ...extra,
+  };
+}
+
+interface Download {
+  Dir: string;
+  GoMod: string;
+  Info: string;
+}
+
+/** Downloads a module version into the Go module cache and tells where it is. */
+async function download(log: string, module: string): Promise<Download> {
+  const out = join(stackCache(), 'logs', 'download.json');
+  await run(log, 'sh', ['-c', `go mod download -json ${module} > ${out}`], ROOT, goEnv());
+  return JSON.parse(readFileSync(out, 'utf8')) as Download;
+}
+
+function releaseTime(download: Download): string {
+  return (JSON.parse(readFileSync(download.Info, 'utf8')) as { Time: string }).Time;
+}
+
+/** -ldflags for programs that report their version through prometheus/common/version. */
+function commonVersionFlags(
+  prefix: string,
+  version: string,
+  revision: string,
+  date: string,
+): string {
+  return [
+    '-s -w',
+    `-X ${prefix}.Version=${version}`,
+    `-X ${prefix}.Revision=${revision}`,
+    `-X ${prefix}.Branch=HEAD`,
+    `-X ${prefix}.BuildUser=sightline-stack-install`,
+    `-X ${prefix}.BuildDate=${date}`,
+  ].join(' ');
+}
+
+async function prometheus(backend: Backend, log: string): Promise<void> {
+  const module = 'github.com/prometheus/prometheus';
+  const moduleVersion = pin(pins, 'PROMETHEUS_GO_MODULE_VERSION');
+  const dl = await download(log, `${module}@${moduleVersion}`);
+  const ldflags = commonVersionFlags(
+    'github.com/prometheus/common/version',
+    backend.version,
+    moduleVersion,
+    releaseTime(dl),
+  );
+  await run(
+    log,
+    'go',
+    [
+      'install',
+      '-tags',
+      'netgo',
+      '-ldflags',
+      ldflags,
+      `${module}/cmd/prometheus@${moduleVersion}`,
+      `${module}/cmd/promtool@${moduleVersion}`,
+    ],
+    ROOT,
+    goEnv({ GOBIN: backend.dir }),
+  );
+}
+
+async function jaeger(backend: Backend, log: string): Promise<void> {
+  const moduleVersion = pin(pins, 'JAEGER_GO_MODULE_VERSION');
+  const dl = await download(log, `github.com/jaegertracing/jaeger@${moduleVersion}`);
+  const prefix = 'github.com/jaegertracing/jaeger/internal/version';
+  const ldflags = `-s -w -X ${prefix}.latestVersion=v${backend.version} -X ${prefix}.commitSHA=${moduleVersion} -X ${prefix}.date=${releaseTime(dl)}`;
+  await run(
+    log,
+    'go',
+    ['build', '-ldflags', ldflags, '-o', join(backend.dir, 'jaeger'), './cmd/jaeger'],
+    dl.Dir,
+    goEnv(),
+  );
+}
+
+async function loki(backend: Backend, log: string): Promise<void> {
+  const dl = await download(log, `github.com/grafana/loki/v3@v${backend.version}`);
+  const goMod = readFileSync(dl.GoMod, 'utf8')
+    .split('\n')
+    .filter((line) => !/^replace github\.com\/grafana\/loki\/pkg\/push => \.\/pkg\/push/.test(line))
+    .join('\n');
+  const modfile = join(backend.dir, 'go.mod');
+  writeFileSync(modfile, goMod);
+  cpSync(join(dl.Dir, 'go.sum'), join(backend.dir, 'go.sum'));
+  const ldflags = commonVersionFlags(
+    'github.com/grafana/loki/v3/pkg/util/build',
+    backend.version,
+    `v${backend.version}`,
+    releaseTime(dl),
+  );
+  await run(
+    log,
+    'go',
+    [
+      'build',
+      '-mod=mod',
+      `-modfile=${modfile}`,
+      '-tags',
+      'netgo',
+      '-ldflags',
+      ldflags,
+      '-o',
+      join(backend.dir, 'loki'),
+      './cmd/loki',
+    ],
+    dl.Dir,
+    goEnv(),
+  );
+}
+
+async function alertmanager(backend: Backend, log: string): Promise<void> {
+  const dl = await download(log, `github.com/prometheus/alertmanager@v${backend.version}`);
+  const src = join(backend.dir, 'src');
+  cpSync(dl.Dir, src, { recursive: true });
+  await run(log, 'chmod', ['-R', 'u+w', src], backend.dir);
+  const dist = join(src, 'ui', 'app', 'dist');
+  mkdirSync(dist, { recursive: true });
+  // Alertmanager serves index.html only as its build output: gzip and brotli variants.
+  const page =
+    '<!doctype html><title>Alertmanager</title><p>This Alertmanager was built from source without its web UI. ' +
+    'Its API is complete: see <a href="api/v2/alerts">api/v2/alerts</a>, or use Grafana.</p>\n';
+  writeFileSync(join(dist, 'index.html.gz'), gzipSync(page));
+  writeFileSync(join(dist, 'index.html.br'), brotliCompressSync(page));
+  const ldflags = commonVersionFlags(
+    'github.com/prometheus/common/version',
+    backend.version,
+    `v${backend.version}`,
+    releaseTime(dl),
+  );
+  await run(
+    log,
+    'go',
+    [
+      'build',
+      '-tags',
+      'netgo',
+      '-ldflags',
+      ldflags,
+      '-o',
+      `${backend.dir}/`,
+      './cmd/alertmanager',
+      './cmd/amtool',
+    ],
+    src,
+    goEnv(),
+  );
+  rmSync(src, { recursive: true, force: true });
+}
+
+async function otelcol(backend: Backend, log: string): Promise<void> {
+  const manifest = readFileSync(COLLECTOR_MANIFEST, 'utf8');
+  const distVersion = /^\s+version:\s*(\S+)/m.exec(manifest)?.[1];
+  if (distVersion !== backend.version) {
+    throw new Error(
+      `${COLLECTOR_MANIFEST} says version ${distVersion}, .env pins ${backend.version}`,
+    );
+  }
+  // Components of the collector's own release train must be of the pinned release.
+  const stale = [...manifest.matchAll(/gomod:\s*(\S+)\s+(v0\.\S+)/g)].filter(
+    (m) => m[2] !== `v${backend.version}`,
+  );
+  if (stale.length > 0)
+    throw new Error(`components not at v${backend.version}: ${stale.map((m) => m[1]).join(', ')}`);
+
+  const tools = join(stackCache(), 'tools', 'ocb', backend.version);
+  await run(
+    log,
+    'go',
+    ['install', `go.opentelemetry.io/collector/cmd/builder@v${backend.version}`],
+    ROOT,
+    goEnv({ GOBIN: tools }),
+  );
+  await run(log, join(tools, 'builder'), ['--config', COLLECTOR_MANIFEST], backend.dir, goEnv());
+}
+
+export const SPOTLIGHT_PACKAGE = join(ROOT, 'infra', 'spotlight', 'package.json');
+
+async function spotlight(backend: Backend, log: string): Promise<void> {
+  const manifest = JSON.parse(readFileSync(SPOTLIGHT_PACKAGE, 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  const wanted = manifest.dependencies['@spotlightjs/spotlight'];
+  if (wanted !== backend.version)
+    throw new Error(`${SPOTLIGHT_PACKAGE} has ${wanted}, .env pins ${backend.version}`);
+  cpSync(SPOTLIGHT_PACKAGE, join(backend.dir, 'package.json'));
+  // Under `npm run`, use the npm that runs us; otherwise the one on PATH.
+  const npm = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
+  await run(log, npm[0]!, [...npm.slice(1), 'install', '--no-audit', '--no-fund'], backend.dir);
+}
+
+export const recipes: Record<BackendName, (backend: Backend, log: string) => Promise<void>> = {
+  otelcol,
+  jaeger,
+  prometheus,
+  alertmanager,
+  loki,
+  spotlight,
+};

@@ -1,0 +1,100 @@
+/**
+ * `npm run stack`: the native stack, the same backends and config files as docker compose,
+ * plus the four services. Starts the supervisor (supervisor.ts) in the background, waits
+ * until everything answers its health check, prints where to look, and returns.
+ * `npm run stack:down` stops it. Logs: .data/stack/logs/<name>.log.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { backends, binaryPath, fromPath } from './backends.ts';
+import { waitHealthy } from './health.ts';
+import { isOurs, readPids, writePid } from './pid-files.ts';
+import { ROOT, readPins } from './pins.ts';
+import { LOG_DIR, backendProcesses, serviceProcesses, type StackProcess } from './processes.ts';
+
+const pins = readPins();
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+// Refuse to start twice, and name a missing install before anything starts.
+if (readPids().some(isOurs)) fail('The stack is already running; `npm run stack:down` stops it.');
+for (const backend of Object.values(backends(pins))) {
+  for (const binary of Object.keys(backend.binaries)) {
+    const path = fromPath(backend.name)
+      ? safe(() => binaryPath(backend, binary))
+      : backend.binaries[binary]!.cached;
+    if (!path || !existsSync(path))
+      fail(`${backend.name} ${backend.version} is not installed: run \`npm run stack:install\`.`);
+  }
+}
+
+function safe(f: () => string): string | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A port someone else already uses would make a backend fail obscurely later. */
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer()
+      .once('error', () => resolve(false))
+      .once('listening', () => probe.close(() => resolve(true)))
+      .listen(port, '0.0.0.0');
+  });
+}
+
+const specs: StackProcess[] = [...backendProcesses(pins), ...serviceProcesses(() => '', pins)];
+const ports = specs.flatMap((s) => s.ports);
+const taken = [];
+for (const port of ports) if (!(await portFree(port))) taken.push(port);
+if (taken.length > 0) fail(`Ports already in use: ${taken.join(', ')}. Stop what uses them first.`);
+
+mkdirSync(LOG_DIR, { recursive: true });
+const log = openSync(join(LOG_DIR, 'supervisor.log'), 'a');
+const started = Date.now();
+const supervisor = spawn(process.execPath, [join(ROOT, 'infra/stack/supervisor.ts')], {
+  cwd: ROOT,
+  detached: true,
+  stdio: ['ignore', log, log],
+});
+writePid({ name: 'supervisor', pid: supervisor.pid!, command: 'infra/stack/supervisor.ts' });
+supervisor.unref();
+console.log(`Starting the native stack (logs in ${LOG_DIR}) …`);
+
+try {
+  const alive = () => supervisor.exitCode === null;
+  await Promise.all(specs.map((spec) => waitHealthy(spec.health, 180_000, alive)));
+} catch (error) {
+  const tail = readFileSync(join(LOG_DIR, 'supervisor.log'), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .slice(-10);
+  fail(
+    `The stack did not come up: ${(error as Error).message}\n${tail.join('\n')}\n(npm run stack:down cleans up)`,
+  );
+}
+
+console.log(`Up in ${Math.round((Date.now() - started) / 1000)} s.\n`);
+const rows: [string, string][] = [
+  ['API gateway', `http://localhost:${pins.API_GATEWAY_PORT}/api/products`],
+  ['Jaeger (traces)', `http://localhost:${pins.JAEGER_UI_PORT}`],
+  ['Prometheus (metrics, alerts)', `http://localhost:${pins.PROMETHEUS_PORT}`],
+  ['Alertmanager', `http://localhost:${pins.ALERTMANAGER_PORT}`],
+  ['Alert webhook (received alerts)', `http://localhost:${pins.ALERT_WEBHOOK_PORT}/notifications`],
+  ['Loki (logs API)', `http://localhost:${pins.LOKI_PORT}/loki/api/v1/labels`],
+  ['Spotlight (errors)', `http://localhost:${pins.SPOTLIGHT_PORT}`],
+  [
+    'Collector (OTLP)',
+    `http://localhost:${pins.OTELCOL_HTTP_PORT}, grpc localhost:${pins.OTELCOL_GRPC_PORT}`,
+  ],
+];
+for (const [what, url] of rows) console.log(`  ${what.padEnd(34)} ${url}`);
+console.log('\nGrafana runs in docker compose only. `npm run stack:down` stops everything.');

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SERVICES } from '../../infra/dev/services.ts';
+import { eventually } from '../support/eventually.ts';
+import {
+  GATEWAY,
+  jaegerTrace,
+  newTraceparent,
+  placeOrder,
+  residentMiB,
+  restartStackProcess,
+  stopStackProcess,
+} from './stack.ts';
+
+const REQUESTS = 200;
+
+async function products(): Promise<number> {
+  return (await fetch(`${GATEWAY}/api/products`)).status;
+}
+
+test('when the collector stops, then the services answer as before with bounded memory, and traces flow again once it is back', async () => {
+  const before = await Promise.all(Array.from({ length: 20 }, products));
+  const memoryBefore = Object.fromEntries(SERVICES.map((s) => [s.name, residentMiB(s.name)]));
+
+  await stopStackProcess('otel-collector');
+  const during: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) during.push(await products());
+  const order = await placeOrder(newTraceparent().traceparent);
+
+  assert.deepEqual(new Set(during), new Set(before));
+  assert.equal(order.status, 201);
+  for (const service of SERVICES) {
+    const growth = residentMiB(service.name) - (memoryBefore[service.name] ?? 0);
+    console.log(
+      `${service.name}: resident memory ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MiB during the outage`,
+    );
+    // Exporter queues are bounded (2048 spans, 2048 log records): far below this.
+    assert.ok(growth < 100, `${service.name} grew by ${growth.toFixed(1)} MiB`);
+  }
+
+  await restartStackProcess('otel-collector');
+  const parent = newTraceparent();
+  assert.equal((await placeOrder(parent.traceparent)).status, 201);
+  const trace = await eventually(
+    'the new trace in Jaeger, with all four services',
+    async () => {
+      const spans = await jaegerTrace(parent.traceId);
+      return spans && SERVICES.every((s) => spans.some((span) => span.service === s.name)) && spans;
+    },
+    60_000,
+  );
+  assert.ok(trace.length > 0);
+});

@@ -1,0 +1,178 @@
+import { spawn } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_PORTS, spawnService } from '../../infra/dev/services.ts';
+import { fromUrl } from '../../infra/dev/embedded-postgres.ts';
+import { isOurs, readPids, writePid } from '../../infra/stack/pid-files.ts';
+import { pin, readPins, ROOT } from '../../infra/stack/pins.ts';
+import {
+  backendProcesses,
+  LOG_DIR,
+  POSTGRES_PORT,
+  serviceProcesses,
+  type StackProcess,
+} from '../../infra/stack/processes.ts';
+import { eventually } from '../support/eventually.ts';
+
+/** Where the running native stack answers, from the same pins compose reads. */
+const pins = readPins();
+const at = (key: string) => `http://127.0.0.1:${pin(pins, key)}`;
+export const JAEGER = at('JAEGER_UI_PORT');
+export const LOKI = at('LOKI_PORT');
+export const PROMETHEUS = at('PROMETHEUS_PORT');
+export const ALERTMANAGER = at('ALERTMANAGER_PORT');
+export const ALERT_WEBHOOK = at('ALERT_WEBHOOK_PORT');
+export const GATEWAY = `http://127.0.0.1:${DEFAULT_PORTS['api-gateway']}`;
+
+export async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+function stackProcess(name: string): StackProcess {
+  const postgres = fromUrl(`postgres://postgres:postgres@127.0.0.1:${POSTGRES_PORT}/postgres`);
+  const spec = [
+    ...backendProcesses(),
+    ...serviceProcesses((database) => postgres.url(database)),
+  ].find((p) => p.name === name);
+  if (!spec) throw new Error(`the stack has no process named ${name}`);
+  return spec;
+}
+
+/** Stops one process of the running stack, as a drill would, and waits until it is gone. */
+export async function stopStackProcess(name: string): Promise<void> {
+  const record = readPids().find((r) => r.name === name);
+  if (!record || !isOurs(record)) throw new Error(`${name} is not running`);
+  process.kill(record.pid, 'SIGTERM');
+  await eventually(`${name} to exit`, () => !isOurs(record), 20_000);
+}
+
+/**
+ * Starts one process of the stack again, with the same command, config and log file, and
+ * records it so that `npm run stack:down` stops it like the rest.
+ */
+export async function restartStackProcess(name: string): Promise<void> {
+  const spec = stackProcess(name);
+  const log = openSync(join(LOG_DIR, `${name}.log`), 'a');
+  const env = { ...process.env, ...spec.env };
+  const child = spec.service
+    ? spawnService(spec.service, env, log)
+    : spawn(spec.command as string, spec.args ?? [], {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', log, log],
+      });
+  // It belongs to the stack now, not to this test process.
+  child.unref();
+  writePid({
+    name,
+    pid: child.pid as number,
+    command: spec.service ? `services/${spec.service}/src/main.ts` : (spec.command as string),
+  });
+  await eventually(
+    `${name} to be healthy again`,
+    async () => (await fetch(spec.health)).ok,
+    60_000,
+  );
+}
+
+/** Resident memory of a stack process, in MiB. */
+export function residentMiB(name: string): number {
+  const record = readPids().find((r) => r.name === name);
+  if (!record) throw new Error(`${name} is not running`);
+  const status = readFileSync(`/proc/${record.pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
+}
+
+/** A sampled W3C traceparent with a fresh trace id. */
+export function newTraceparent(): { traceparent: string; traceId: string } {
+  const hex = (bytes: number) =>
+    Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) =>
+      b.toString(16).padStart(2, '0'),
+    ).join('');
+  const traceId = hex(16);
+  return { traceparent: `00-${traceId}-${hex(8)}-01`, traceId };
+}
+
+interface JaegerTrace {
+  spans: {
+    spanID: string;
+    operationName: string;
+    processID: string;
+    tags: { key: string; value: unknown }[];
+  }[];
+  processes: Record<string, { serviceName: string }>;
+}
+
+/** A trace as Jaeger's query API returns it, with each span's service name resolved. */
+export async function jaegerTrace(
+  traceId: string,
+): Promise<{ service: string; name: string; tags: Record<string, unknown> }[] | undefined> {
+  const response = await fetch(`${JAEGER}/api/traces/${traceId}`);
+  if (response.status === 404) return undefined;
+  const { data } = (await response.json()) as { data?: JaegerTrace[] };
+  const trace = data?.[0];
+  if (!trace) return undefined;
+  return trace.spans.map((span) => ({
+    service: trace.processes[span.processID]?.serviceName ?? '',
+    name: span.operationName,
+    tags: Object.fromEntries(span.tags.map((t) => [t.key, t.value])),
+  }));
+}
+
+/** Log lines Loki returns for a LogQL query over the last `minutes`. */
+export async function lokiQuery(
+  logql: string,
+  minutes = 15,
+): Promise<{ labels: Record<string, string>; line: string }[]> {
+  const end = Date.now() * 1e6;
+  const start = end - minutes * 60 * 1e9;
+  const params = new URLSearchParams({
+    query: logql,
+    start: String(start),
+    end: String(end),
+    limit: '1000',
+  });
+  const { data } = await getJson<{
+    data: { result: { stream: Record<string, string>; values: [string, string][] }[] };
+  }>(`${LOKI}/loki/api/v1/query_range?${params.toString()}`);
+  return data.result.flatMap((stream) =>
+    stream.values.map(([, line]) => ({ labels: stream.stream, line })),
+  );
+}
+
+/** An instant PromQL query. */
+export async function promQuery(
+  promql: string,
+): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+  const { data } = await getJson<{
+    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+  }>(`${PROMETHEUS}/api/v1/query?${new URLSearchParams({ query: promql }).toString()}`);
+  return data.result;
+}
+
+export async function placeOrder(
+  traceparent: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const user = await fetch(`${GATEWAY}/api/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: `stack-${crypto.randomUUID()}@example.com`,
+      name: 'Stacy',
+      password: 'long enough password',
+    }),
+  });
+  const { id: userId } = (await user.json()) as { id: string };
+  const response = await fetch(`${GATEWAY}/api/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', traceparent },
+    body: JSON.stringify({
+      userId,
+      items: [{ sku: 'SKU-TEE-001', quantity: 1 }],
+      card: { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' },
+    }),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
