@@ -13,6 +13,7 @@ import {
   type StackProcess,
 } from '../../infra/stack/processes.ts';
 import { eventually } from '../support/eventually.ts';
+export { newTraceparent } from '../support/system.ts';
 
 /** Where the running native stack answers, from the same pins compose reads. */
 const pins = readPins();
@@ -83,16 +84,6 @@ export function residentMiB(name: string): number {
   if (!record) throw new Error(`${name} is not running`);
   const status = readFileSync(`/proc/${record.pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
-}
-
-/** A sampled W3C traceparent with a fresh trace id. */
-export function newTraceparent(): { traceparent: string; traceId: string } {
-  const hex = (bytes: number) =>
-    Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) =>
-      b.toString(16).padStart(2, '0'),
-    ).join('');
-  const traceId = hex(16);
-  return { traceparent: `00-${traceId}-${hex(8)}-01`, traceId };
 }
 
 interface JaegerTrace {
