@@ -6,33 +6,29 @@
  * It starts the stack itself and stops it at the end (needs `npm run stack:install`).
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readPids } from '../stack/pid-files.ts';
 import { pin, readPins, ROOT } from '../stack/pins.ts';
+import { residentMiB } from '../stack/resident-memory.ts';
 
 const pins = readPins();
 const JAEGER = `http://127.0.0.1:${pin(pins, 'JAEGER_UI_PORT')}`;
 const GATEWAY = `http://127.0.0.1:${pin(pins, 'API_GATEWAY_PORT')}`;
 const TRAFFIC_SECONDS = Number(process.env.TRAFFIC_SECONDS ?? 60);
 
-function residentMiB(): Map<string, number> {
+/** Resident memory of every process the stack recorded, and of its PostgreSQL. */
+function stackMemory(): Map<string, number> {
   const figures = new Map<string, number>();
   for (const record of readPids()) {
-    try {
-      const status = readFileSync(`/proc/${record.pid}/status`, 'utf8');
-      figures.set(record.name, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024);
-    } catch {
-      // exited
-    }
+    const mib = residentMiB(record.pid);
+    if (mib !== undefined) figures.set(record.name, mib);
   }
   // The stack's PostgreSQL records its own pid.
-  try {
-    const pid = readFileSync(`${ROOT}.data/stack/postgres/postmaster.pid`, 'utf8').split('\n')[0];
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    figures.set('postgres (postmaster only)', Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024);
-  } catch {
-    // not there
+  const postmaster = `${ROOT}.data/stack/postgres/postmaster.pid`;
+  if (existsSync(postmaster)) {
+    const mib = residentMiB(Number(readFileSync(postmaster, 'utf8').split('\n')[0]));
+    if (mib !== undefined) figures.set('postgres (postmaster only)', mib);
   }
   return figures;
 }
@@ -81,7 +77,7 @@ try {
   const firstTraceSeconds = (performance.now() - started) / 1000;
 
   await sleep(10_000);
-  const idle = residentMiB();
+  const idle = stackMemory();
 
   const userId = await newUser();
   const deadline = Date.now() + TRAFFIC_SECONDS * 1000;
@@ -97,7 +93,7 @@ try {
     requests += 25;
     await sleep(Math.max(0, 1000 - (Date.now() - tick)));
   }
-  const busy = residentMiB();
+  const busy = stackMemory();
 
   console.log(`npm run stack → all healthy: ${upSeconds.toFixed(1)} s`);
   console.log(`npm run stack → first trace queryable in Jaeger: ${firstTraceSeconds.toFixed(1)} s`);

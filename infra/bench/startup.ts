@@ -3,7 +3,6 @@
  * resident memory once idle. Each service is started alone, several times, on an embedded
  * PostgreSQL; the figures printed are medians.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmbeddedPostgres } from '../dev/embedded-postgres.ts';
 import { SERVICES, spawnService } from '../dev/services.ts';
+import { residentMiB } from '../stack/resident-memory.ts';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const IDLE_MS = 5_000;
@@ -22,12 +22,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
-  return kib / 1024;
 }
 
 const median = (values: number[]) =>
@@ -76,7 +70,7 @@ try {
       }
       readyMs.push(performance.now() - started);
       await sleep(IDLE_MS);
-      rss.push(rssMiB(child.pid as number));
+      rss.push(residentMiB(child.pid as number) ?? NaN);
       await new Promise((resolve) => {
         child.once('exit', resolve);
         child.kill('SIGTERM');

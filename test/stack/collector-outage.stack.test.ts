@@ -7,7 +7,7 @@ import {
   jaegerTrace,
   newTraceparent,
   placeOrder,
-  residentMiB,
+  stackProcessMiB,
   restartStackProcess,
   stopStackProcess,
 } from './stack.ts';
@@ -20,7 +20,7 @@ async function products(): Promise<number> {
 
 test('when the collector stops, then the services answer as before with bounded memory, and traces flow again once it is back', async () => {
   const before = await Promise.all(Array.from({ length: 20 }, products));
-  const memoryBefore = Object.fromEntries(SERVICES.map((s) => [s.name, residentMiB(s.name)]));
+  const memoryBefore = Object.fromEntries(SERVICES.map((s) => [s.name, stackProcessMiB(s.name)]));
 
   await stopStackProcess('otel-collector');
   const during: number[] = [];
@@ -30,7 +30,7 @@ test('when the collector stops, then the services answer as before with bounded 
   assert.deepEqual(new Set(during), new Set(before));
   assert.equal(order.status, 201);
   for (const service of SERVICES) {
-    const growth = residentMiB(service.name) - (memoryBefore[service.name] ?? 0);
+    const growth = stackProcessMiB(service.name) - (memoryBefore[service.name] ?? 0);
     console.log(
       `${service.name}: resident memory ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MiB during the outage`,
     );

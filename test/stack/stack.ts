@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PORTS, spawnService } from '../../infra/dev/services.ts';
 import { fromUrl } from '../../infra/dev/embedded-postgres.ts';
 import { isOurs, readPids, writePid } from '../../infra/stack/pid-files.ts';
 import { pin, readPins, ROOT } from '../../infra/stack/pins.ts';
+import { residentMiB } from '../../infra/stack/resident-memory.ts';
 import {
   backendProcesses,
   LOG_DIR,
@@ -79,11 +80,11 @@ export async function restartStackProcess(name: string): Promise<void> {
 }
 
 /** Resident memory of a stack process, in MiB. */
-export function residentMiB(name: string): number {
+export function stackProcessMiB(name: string): number {
   const record = readPids().find((r) => r.name === name);
-  if (!record) throw new Error(`${name} is not running`);
-  const status = readFileSync(`/proc/${record.pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
+  const mib = record && residentMiB(record.pid);
+  if (mib === undefined) throw new Error(`${name} is not running`);
+  return mib;
 }
 
 interface JaegerTrace {

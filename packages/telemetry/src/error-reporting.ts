@@ -9,7 +9,7 @@ import { captureError } from './sentry.ts';
  * handler's own span may already have ended by the time an error reaches us), else whatever
  * is active.
  */
-function requestSpan(): Span | undefined {
+export function requestSpan(): Span | undefined {
   return getRPCMetadata(context.active())?.span ?? trace.getActiveSpan();
 }
 

@@ -1,10 +1,9 @@
-import { context, trace } from '@opentelemetry/api';
-import { getRPCMetadata } from '@opentelemetry/core';
 import {
   createCounter,
   DependencyUnavailable,
   ProblemError,
   problemType,
+  requestSpan,
 } from '@sightline/telemetry';
 import { Router, type RequestHandler } from 'express';
 import type { Upstream } from './clients/upstream.ts';
@@ -26,8 +25,7 @@ const upstreamFailures = createCounter(
  * became, so it can be looked up in Jaeger, Loki or Sentry.
  */
 export const traceResponse: RequestHandler = (_request, response, next) => {
-  const span = getRPCMetadata(context.active())?.span ?? trace.getActiveSpan();
-  const spanContext = span?.spanContext();
+  const spanContext = requestSpan()?.spanContext();
   if (spanContext) {
     const flags = spanContext.traceFlags.toString(16).padStart(2, '0');
     response.setHeader('traceresponse', `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`);
