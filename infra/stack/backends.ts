@@ -7,6 +7,10 @@ import { pin, readPins, stackCache } from './pins.ts';
  * The observability backends of the native stack, each in the version `.env` pins: where
  * its binaries live once installed, and how to ask a binary which version it is. The
  * installer, `npm run stack` and the version-parity test all read this one list.
+ *
+ * Loki is licensed under the AGPL, which our machines never fetch, build or run: it is in
+ * the list so that a user can bring a binary of their own (SIGHTLINE_STACK_FROM_PATH=loki),
+ * and is otherwise left out (see `inStack`).
  */
 export type BackendName =
   'otelcol' | 'jaeger' | 'prometheus' | 'alertmanager' | 'loki' | 'spotlight';
@@ -26,6 +30,11 @@ export interface Backend {
   version: string;
   /** Its folder in the cache, named by version. */
   dir: string;
+  /**
+   * `build`: `npm run stack:install` builds it into the cache. `bring-your-own`: never
+   * fetched or built here (its licence); used only when it comes from PATH.
+   */
+  source: 'build' | 'bring-your-own';
   binaries: Record<string, Binary>;
   /** True when a binary's version output names the pinned release. */
   reportsPinnedVersion(output: string): boolean;
@@ -59,6 +68,7 @@ export function backends(pins = readPins(), cache = stackCache()): Record<Backen
   return {
     otelcol: {
       name: 'otelcol',
+      source: 'build',
       version: v('OTELCOL_VERSION'),
       dir: otelcol,
       binaries: {
@@ -70,6 +80,7 @@ export function backends(pins = readPins(), cache = stackCache()): Record<Backen
     },
     jaeger: {
       name: 'jaeger',
+      source: 'build',
       version: v('JAEGER_VERSION'),
       dir: jaeger,
       binaries: { jaeger: bin(jaeger, 'jaeger', ['jaeger'], ['version']) },
@@ -78,6 +89,7 @@ export function backends(pins = readPins(), cache = stackCache()): Record<Backen
     },
     prometheus: {
       name: 'prometheus',
+      source: 'build',
       version: v('PROMETHEUS_VERSION'),
       dir: prometheus,
       binaries: {
@@ -88,6 +100,7 @@ export function backends(pins = readPins(), cache = stackCache()): Record<Backen
     },
     alertmanager: {
       name: 'alertmanager',
+      source: 'build',
       version: v('ALERTMANAGER_VERSION'),
       dir: alertmanager,
       binaries: {
@@ -98,6 +111,7 @@ export function backends(pins = readPins(), cache = stackCache()): Record<Backen
     },
     loki: {
       name: 'loki',
+      source: 'bring-your-own',
       version: v('LOKI_VERSION'),
       dir: loki,
       binaries: { loki: bin(loki, 'loki', ['loki'], ['-version']) },
@@ -105,6 +119,7 @@ export function backends(pins = readPins(), cache = stackCache()): Record<Backen
     },
     spotlight: {
       name: 'spotlight',
+      source: 'build',
       version: v('SPOTLIGHT_VERSION'),
       dir: spotlight,
       binaries: {
@@ -138,6 +153,19 @@ function which(names: string[]): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Whether the native stack runs this backend: every backend we build, and a
+ * bring-your-own one only when SIGHTLINE_STACK_FROM_PATH names it.
+ */
+export function inStack(backend: Backend): boolean {
+  return backend.source === 'build' || fromPath(backend.name);
+}
+
+/** The backends the native stack runs, in the order of `backends()`. */
+export function stackBackends(pins = readPins(), cache = stackCache()): Backend[] {
+  return Object.values(backends(pins, cache)).filter(inStack);
 }
 
 /** The binary to run: the cached build, or the one on PATH when asked to. */

@@ -1,15 +1,21 @@
 /**
  * `npm run stack:check`: every config file checked by the very binary, at the pinned
- * version, that runs it (run `npm run stack:install` first). Grafana cannot run here, so
- * its provisioning is checked structurally: unique uids, and every cross-link pointing at
- * one of them.
+ * version, that runs it (run `npm run stack:install` first). Grafana and Loki are
+ * AGPL-licensed and never run on our machines, so their files are checked structurally:
+ * Grafana's provisioning for unique uids and cross-links that point at one of them, Loki's
+ * config for what Sightline relies on (infra/stack/loki-config.ts; with
+ * SIGHTLINE_STACK_FROM_PATH=loki, your Loki's `-verify-config` as well). Every PromQL and
+ * LogQL expression the repository ships is parsed with its grammar.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backends, binaryPath } from './backends.ts';
-import { ROOT } from './pins.ts';
+import { findQueries } from '../queries/find.ts';
+import { fillGrafanaVariables, syntaxErrors } from '../queries/grammar.ts';
+import { backends, binaryPath, inStack } from './backends.ts';
+import { checkLokiConfigFile } from './loki-config.ts';
+import { ROOT, pin, readPins } from './pins.ts';
 import { writeTargets } from './prometheus-targets.ts';
 
 const all = backends();
@@ -36,6 +42,14 @@ function check(
     console.log(`${result.stdout ?? ''}${result.stderr ?? ''}${result.error?.message ?? ''}`);
 }
 
+/** A check done here rather than by a binary: passes when it found no problem. */
+function report(what: string, problems: string[]): void {
+  const ok = problems.length === 0;
+  results.push({ what, ok });
+  console.log(`${ok ? '✓' : '✗'} ${what}`);
+  for (const problem of problems) console.log(`  ${problem}`);
+}
+
 // Prometheus resolves targets/ and rules/ against its config's folder: lay one out as the
 // stack does, with both compose's and the native target lists checked.
 function prometheusDir(mode: 'compose' | 'native'): string {
@@ -50,7 +64,6 @@ const otelcol = binaryPath(all.otelcol, 'otelcol');
 const jaeger = binaryPath(all.jaeger, 'jaeger');
 const promtool = binaryPath(all.prometheus, 'promtool');
 const amtool = binaryPath(all.alertmanager, 'amtool');
-const loki = binaryPath(all.loki, 'loki');
 
 check('collector: otelcol validate', otelcol, [
   'validate',
@@ -71,13 +84,27 @@ check('prometheus: promtool check rules', promtool, ['check', 'rules', ...rules]
 const tests = readdirSync(join(ROOT, 'prometheus/tests')).map((f) => `prometheus/tests/${f}`);
 check('prometheus: promtool test rules', promtool, ['test', 'rules', ...tests]);
 check('alertmanager: amtool check-config', amtool, ['check-config', 'prometheus/alertmanager.yml']);
-check(
-  'loki: loki -verify-config',
-  loki,
-  ['-verify-config', '-config.file=loki/config.yaml', '-config.expand-env=true'],
-  { LOKI_DATA_DIR: join(scratch, 'loki') },
+report(
+  'loki: structure (infra/stack/loki-config.ts)',
+  checkLokiConfigFile(join(ROOT, 'loki/config.yaml'), Number(pin(readPins(), 'LOKI_PORT'))),
 );
+if (inStack(all.loki))
+  check(
+    'loki: loki -verify-config (your Loki, from PATH)',
+    binaryPath(all.loki, 'loki'),
+    ['-verify-config', '-config.file=loki/config.yaml', '-config.expand-env=true'],
+    { LOKI_DATA_DIR: join(scratch, 'loki') },
+  );
 checkGrafanaDatasources();
+const queries = findQueries();
+report(
+  `queries: ${queries.length} PromQL and LogQL expressions parse with their grammars`,
+  queries.flatMap((q) =>
+    syntaxErrors(q.language, q.grafana ? fillGrafanaVariables(q.expr) : q.expr).map(
+      (e) => `${q.file} (${q.where}): ${e}`,
+    ),
+  ),
+);
 // The compose-spec reference loader (the library in `docker compose`), built from
 // infra/compose-check: schema, .env interpolation, references, mounts, memory budget.
 check(
@@ -106,11 +133,10 @@ function checkGrafanaDatasources(): void {
   const links = [...text.matchAll(/datasourceUid:\s*(\S+)/g)].map((m) => m[1]);
   const duplicates = uids.filter((uid, i) => uids.indexOf(uid) !== i);
   const dangling = links.filter((uid) => !uids.includes(uid));
-  const ok = uids.length === 4 && duplicates.length === 0 && dangling.length === 0;
-  results.push({ what: 'grafana: datasource uids and cross-links', ok });
-  console.log(`${ok ? '✓' : '✗'} grafana: datasource uids and cross-links (${uids.join(', ')})`);
-  if (!ok)
-    console.log(
-      `uids ${uids.join(', ')}; duplicates ${duplicates.join(', ')}; dangling ${dangling.join(', ')}`,
-    );
+  const problems = [
+    ...(uids.length === 4 ? [] : [`expected 4 datasources, found ${uids.length}`]),
+    ...duplicates.map((uid) => `uid ${uid} defined twice`),
+    ...dangling.map((uid) => `a link points at ${uid}, which no datasource has`),
+  ];
+  report(`grafana: datasource uids and cross-links (${uids.join(', ')})`, problems);
 }

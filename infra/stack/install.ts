@@ -4,13 +4,16 @@
  * ~/.cache/sightline/stack). What is already there and reports the pinned version is kept,
  * so a second run takes seconds.
  *
- *   npm run stack:install                      build what is missing
- *   npm run stack:install -- prometheus loki   only these
- *   SIGHTLINE_STACK_FROM_PATH=all|loki,…       use binaries on PATH instead; only checks them
+ *   npm run stack:install                          build what is missing
+ *   npm run stack:install -- prometheus jaeger     only these
+ *   SIGHTLINE_STACK_FROM_PATH=all|prometheus,…     use binaries on PATH instead; only checks them
  *   SIGHTLINE_BUILD_NICE=15 SIGHTLINE_BUILD_JOBS=1   be gentle on a shared machine
  *
  * The backends are Go programs, built from their Go modules (the Go module proxy is all
  * our machines reach), Spotlight comes from npm. Build logs go to <cache>/logs.
+ *
+ * Loki is AGPL-licensed and is never fetched or built here: it runs natively only from a
+ * binary of your own (SIGHTLINE_STACK_FROM_PATH=loki), whose version this checks.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -77,7 +80,14 @@ mkdirSync(join(cache, 'logs'), { recursive: true });
 let failed = false;
 for (const backend of chosen) {
   const label = `${backend.name} ${backend.version}`;
-  if (fromPath(backend.name)) {
+  const recipe = recipes[backend.name];
+  if (backend.source === 'bring-your-own' && !fromPath(backend.name)) {
+    console.log(
+      `– ${label}: not installed (AGPL, never built here); SIGHTLINE_STACK_FROM_PATH=${backend.name} uses your own`,
+    );
+    continue;
+  }
+  if (fromPath(backend.name) || !recipe) {
     const wrong = wrongVersions(backend);
     if (wrong.length === 0) {
       const paths = Object.keys(backend.binaries).map((b) => binaryPath(backend, b));
@@ -102,7 +112,7 @@ for (const backend of chosen) {
     rmSync(backend.dir, { recursive: true, force: true });
     mkdirSync(backend.dir, { recursive: true });
     writeFileSync(log, '');
-    await recipes[backend.name](backend, log);
+    await recipe(backend, log);
     const wrong = wrongVersions(backend);
     if (wrong.length > 0)
       throw new Error(`built, but ${wrong.join(', ')} do not report ${backend.version}`);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DEFAULT_PORTS, SERVICES, serviceUrls, type ServiceSpec } from '../dev/services.ts';
-import { backends, binaryPath } from './backends.ts';
+import { backends, binaryPath, inStack } from './backends.ts';
 import { NATIVE_PORTS } from './native-ports.ts';
 import { ROOT, pin, readPins } from './pins.ts';
 
@@ -34,10 +34,41 @@ export interface StackProcess {
 
 const local = (port: number | string, path = '/'): string => `http://127.0.0.1:${port}${path}`;
 
+/**
+ * Where the collector sends log records natively, in this order:
+ * - `LOKI_OTLP_ENDPOINT` set: there (a Loki of your own elsewhere, or the stack tests'
+ *   stand-in receiver); no local Loki is started.
+ * - SIGHTLINE_STACK_FROM_PATH names loki: to the Loki binary from your PATH, as in compose.
+ * - otherwise nowhere: Loki is AGPL-licensed and never built here, so the collector's
+ *   logs pipeline ends in its `nop` exporter instead of retrying an address where nothing
+ *   listens. Every service still writes its log lines, trace ids included, to
+ *   .data/stack/logs/<service>.log.
+ */
+export type LogsDestination =
+  | { kind: 'endpoint'; endpoint: string }
+  | { kind: 'local-loki'; endpoint: string }
+  | { kind: 'none' };
+
+export function logsDestination(pins = readPins()): LogsDestination {
+  const endpoint = process.env.LOKI_OTLP_ENDPOINT?.trim();
+  if (endpoint) return { kind: 'endpoint', endpoint };
+  if (inStack(backends(pins).loki))
+    return { kind: 'local-loki', endpoint: local(pin(pins, 'LOKI_PORT'), '/otlp') };
+  return { kind: 'none' };
+}
+
+/** The collector's environment for that destination (see otel-collector/config.yaml). */
+function collectorLogsEnv(destination: LogsDestination): NodeJS.ProcessEnv {
+  return destination.kind === 'none'
+    ? { OTELCOL_LOGS_EXPORTER: 'nop' }
+    : { OTELCOL_LOGS_EXPORTER: 'otlp_http/loki', LOKI_OTLP_ENDPOINT: destination.endpoint };
+}
+
 export function backendProcesses(pins = readPins()): StackProcess[] {
   const all = backends(pins);
   const port = (key: string): string => pin(pins, key);
-  return [
+  const logs = logsDestination(pins);
+  const processes: StackProcess[] = [
     {
       name: 'loki',
       command: binaryPath(all.loki, 'loki'),
@@ -108,7 +139,7 @@ export function backendProcesses(pins = readPins()): StackProcess[] {
       args: ['--config', join(ROOT, 'otel-collector/config.yaml')],
       env: {
         JAEGER_OTLP_GRPC_ENDPOINT: `127.0.0.1:${NATIVE_PORTS.jaegerOtlpGrpc}`,
-        LOKI_OTLP_ENDPOINT: local(port('LOKI_PORT'), '/otlp'),
+        ...collectorLogsEnv(logs),
         PROMETHEUS_OTLP_ENDPOINT: local(port('PROMETHEUS_PORT'), '/api/v1/otlp'),
       },
       health: local(port('OTELCOL_HEALTH_PORT')),
@@ -130,6 +161,7 @@ export function backendProcesses(pins = readPins()): StackProcess[] {
       url: local(port('SPOTLIGHT_PORT')),
     },
   ];
+  return processes.filter((p) => p.name !== 'loki' || logs.kind === 'local-loki');
 }
 
 /** The four services, pointed at the collector, Spotlight and their databases. */

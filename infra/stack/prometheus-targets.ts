@@ -19,24 +19,31 @@ interface TargetGroup {
   labels?: Record<string, string>;
 }
 
-/** Where each job's targets are, in compose (service names) or natively (this host). */
-export function targetGroups(mode: Mode): Record<string, TargetGroup[]> {
+/**
+ * Where each job's targets are, in compose (service names) or natively (this host). The
+ * native stack runs Loki only when you bring your own (`withLoki`); otherwise its job has
+ * no target, rather than one that is always down.
+ */
+export function targetGroups(
+  mode: Mode,
+  withLoki = mode === 'compose',
+): Record<string, TargetGroup[]> {
   const at = (composeHost: string, port: number, nativePort = port): string =>
     mode === 'compose' ? `${composeHost}:${port}` : `127.0.0.1:${nativePort}`;
   return {
     services: SERVICES.map((s) => ({ targets: [at(s.name, s.port)], labels: { service: s.name } })),
     'otel-collector': [{ targets: [at('otel-collector', 8888)] }],
     jaeger: [{ targets: [at('jaeger', 8888, NATIVE_PORTS.jaegerMetrics)] }],
-    loki: [{ targets: [at('loki', 3100)] }],
+    loki: withLoki ? [{ targets: [at('loki', 3100)] }] : [],
     alertmanager: [{ targets: [at('alertmanager', 9093)] }],
     prometheus: [{ targets: [at('localhost', 9090)] }],
   };
 }
 
 /** Writes one <job>.json per job, each atomically, as file_sd expects. */
-export function writeTargets(dir: string, mode: Mode): void {
+export function writeTargets(dir: string, mode: Mode, withLoki?: boolean): void {
   mkdirSync(dir, { recursive: true });
-  for (const [job, groups] of Object.entries(targetGroups(mode))) {
+  for (const [job, groups] of Object.entries(targetGroups(mode, withLoki))) {
     const file = join(dir, `${job}.json`);
     writeFileSync(`${file}.tmp`, `${JSON.stringify(groups, null, 2)}\n`);
     renameSync(`${file}.tmp`, file);

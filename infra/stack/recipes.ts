@@ -5,9 +5,6 @@
  * - Prometheus: `go install module/cmd/...@version`, as its go.mod allows.
  * - Jaeger: its go.mod has a replace directive, which `go install …@version` refuses, so
  *   it is built with `go build` inside its downloaded module (`go mod download`).
- * - Loki: replace directives too, one of them to ./pkg/push, a nested module that module
- *   downloads leave out; built with `go build -modfile` on a copy of its go.mod without
- *   that replace, so pkg/push comes from the version its go.mod requires.
  * - Alertmanager: embeds its web UI from ui/app/dist, built by an Elm toolchain and absent
  *   from the module download; built in a copy of the module with a placeholder page there
  *   (its API, which Grafana and our tests use, is complete).
@@ -16,6 +13,9 @@
  *
  * Release builds stamp their version into the binary with -ldflags; so do we, so that every
  * binary reports the version `.env` pins.
+ *
+ * There is no recipe for Loki: it is AGPL-licensed, and our machines never fetch, build or
+ * run it. A user may bring a Loki binary of their own (SIGHTLINE_STACK_FROM_PATH=loki).
  */
 import { spawn } from 'node:child_process';
 import {
@@ -153,41 +153,6 @@ async function jaeger(backend: Backend, log: string): Promise<void> {
   );
 }
 
-async function loki(backend: Backend, log: string): Promise<void> {
-  const dl = await download(log, `github.com/grafana/loki/v3@v${backend.version}`);
-  const goMod = readFileSync(dl.GoMod, 'utf8')
-    .split('\n')
-    .filter((line) => !/^replace github\.com\/grafana\/loki\/pkg\/push => \.\/pkg\/push/.test(line))
-    .join('\n');
-  const modfile = join(backend.dir, 'go.mod');
-  writeFileSync(modfile, goMod);
-  cpSync(join(dl.Dir, 'go.sum'), join(backend.dir, 'go.sum'));
-  const ldflags = commonVersionFlags(
-    'github.com/grafana/loki/v3/pkg/util/build',
-    backend.version,
-    `v${backend.version}`,
-    releaseTime(dl),
-  );
-  await run(
-    log,
-    'go',
-    [
-      'build',
-      '-mod=mod',
-      `-modfile=${modfile}`,
-      '-tags',
-      'netgo',
-      '-ldflags',
-      ldflags,
-      '-o',
-      join(backend.dir, 'loki'),
-      './cmd/loki',
-    ],
-    dl.Dir,
-    goEnv(),
-  );
-}
-
 async function alertmanager(backend: Backend, log: string): Promise<void> {
   const dl = await download(log, `github.com/prometheus/alertmanager@v${backend.version}`);
   const src = join(backend.dir, 'src');
@@ -268,11 +233,13 @@ async function spotlight(backend: Backend, log: string): Promise<void> {
   await run(log, npm[0]!, [...npm.slice(1), 'install', '--no-audit', '--no-fund'], backend.dir);
 }
 
-export const recipes: Record<BackendName, (backend: Backend, log: string) => Promise<void>> = {
+/** How to build each backend whose `source` is `build`; the others have none. */
+export const recipes: Partial<
+  Record<BackendName, (backend: Backend, log: string) => Promise<void>>
+> = {
   otelcol,
   jaeger,
   prometheus,
   alertmanager,
-  loki,
   spotlight,
 };

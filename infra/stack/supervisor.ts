@@ -21,6 +21,7 @@ import {
   PROMETHEUS_DIR,
   STATE_DIR,
   backendProcesses,
+  logsDestination,
   serviceProcesses,
   type StackProcess,
 } from './processes.ts';
@@ -41,7 +42,7 @@ function preparePrometheus(): void {
   mkdirSync(PROMETHEUS_DIR, { recursive: true });
   symlinkSync(join(ROOT, 'prometheus/prometheus.yml'), join(PROMETHEUS_DIR, 'prometheus.yml'));
   symlinkSync(join(ROOT, 'prometheus/rules'), join(PROMETHEUS_DIR, 'rules'));
-  writeTargets(join(PROMETHEUS_DIR, 'targets'), 'native');
+  writeTargets(join(PROMETHEUS_DIR, 'targets'), 'native', logsDestination().kind === 'local-loki');
 }
 
 function start(spec: StackProcess): ChildProcess {

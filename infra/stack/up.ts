@@ -8,11 +8,17 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { backends, binaryPath, fromPath } from './backends.ts';
+import { binaryPath, fromPath, stackBackends } from './backends.ts';
 import { waitHealthy } from './health.ts';
 import { isOurs, readPids, writePid } from './pid-files.ts';
 import { ROOT, readPins } from './pins.ts';
-import { LOG_DIR, backendProcesses, serviceProcesses, type StackProcess } from './processes.ts';
+import {
+  LOG_DIR,
+  backendProcesses,
+  logsDestination,
+  serviceProcesses,
+  type StackProcess,
+} from './processes.ts';
 
 const pins = readPins();
 
@@ -23,7 +29,7 @@ function fail(message: string): never {
 
 // Refuse to start twice, and name a missing install before anything starts.
 if (readPids().some(isOurs)) fail('The stack is already running; `npm run stack:down` stops it.');
-for (const backend of Object.values(backends(pins))) {
+for (const backend of stackBackends(pins)) {
   for (const binary of Object.keys(backend.binaries)) {
     const path = fromPath(backend.name)
       ? safe(() => binaryPath(backend, binary))
@@ -89,12 +95,21 @@ const rows: [string, string][] = [
   ['Prometheus (metrics, alerts)', `http://localhost:${pins.PROMETHEUS_PORT}`],
   ['Alertmanager', `http://localhost:${pins.ALERTMANAGER_PORT}`],
   ['Alert webhook (received alerts)', `http://localhost:${pins.ALERT_WEBHOOK_PORT}/notifications`],
-  ['Loki (logs API)', `http://localhost:${pins.LOKI_PORT}/loki/api/v1/labels`],
   ['Spotlight (errors)', `http://localhost:${pins.SPOTLIGHT_PORT}`],
   [
     'Collector (OTLP)',
     `http://localhost:${pins.OTELCOL_HTTP_PORT}, grpc localhost:${pins.OTELCOL_GRPC_PORT}`,
   ],
 ];
+const logs = logsDestination(pins);
+if (logs.kind === 'local-loki')
+  rows.push(['Loki (logs API)', `http://localhost:${pins.LOKI_PORT}/loki/api/v1/labels`]);
+else if (logs.kind === 'endpoint') rows.push(['Logs (OTLP, LOKI_OTLP_ENDPOINT)', logs.endpoint]);
 for (const [what, url] of rows) console.log(`  ${what.padEnd(34)} ${url}`);
+if (logs.kind === 'none')
+  console.log(
+    `\nNo Loki here (it is never built natively; SIGHTLINE_STACK_FROM_PATH=loki uses your own).\n` +
+      `Each service's log lines, with trace_id, are in ${LOG_DIR}/<service>.log;\n` +
+      `one request's lines, from every service in time order: npm run stack:logs -- <trace id>`,
+  );
 console.log('\nGrafana runs in docker compose only. `npm run stack:down` stops everything.');

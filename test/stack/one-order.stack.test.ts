@@ -1,22 +1,28 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { before, describe, test } from 'node:test';
 import { SERVICES } from '../../infra/dev/services.ts';
+import { linesOfTrace } from '../../infra/stack/logs.ts';
+import { ROOT } from '../../infra/stack/pins.ts';
 import { eventually } from '../support/eventually.ts';
 import {
+  deliveredLogs,
   getJson,
   JAEGER,
   jaegerTrace,
-  lokiQuery,
   newTraceparent,
   placeOrder,
   PROMETHEUS,
   promQuery,
+  SECRETS,
 } from './stack.ts';
 
 const NAMES = SERVICES.map((s) => s.name).sort();
 
 describe('one order, as the real backends show it', () => {
   let traceId: string;
+  let email: string;
+  let registrationTraceId: string;
   let answeredAt: number;
 
   before(async () => {
@@ -24,6 +30,8 @@ describe('one order, as the real backends show it', () => {
     traceId = parent.traceId;
     const order = await placeOrder(parent.traceparent);
     assert.equal(order.status, 201);
+    email = order.email;
+    registrationTraceId = order.registrationTraceId;
     answeredAt = Date.now();
   });
 
@@ -45,23 +53,56 @@ describe('one order, as the real backends show it', () => {
     }
   });
 
-  test('then Loki returns log lines of all four services carrying the trace id', async () => {
-    const lines = await eventually(
-      'log lines of all four services in Loki',
+  test("then the collector delivers log records of all four services to Loki's OTLP endpoint (a stand-in here), each with service.name, trace_id, span_id and severity", async () => {
+    const records = await eventually(
+      'log records of all four services at the Loki stand-in',
       async () => {
-        const found = await lokiQuery(`{service_name=~".+"} | trace_id="${traceId}"`);
-        const services = new Set(found.map((l) => l.labels.service_name));
+        const found = await deliveredLogs(traceId);
+        const services = new Set(found.map((r) => r.resource['service.name']));
         return NAMES.every((name) => services.has(name)) && found;
       },
       30_000,
     );
-    assert.ok(lines.every((l) => l.labels.trace_id === traceId || l.line.includes(traceId)));
+    for (const record of records) {
+      assert.equal(record.traceId, traceId);
+      assert.match(record.spanId, /^[0-9a-f]{16}$/);
+      assert.notEqual(record.spanId, '0000000000000000');
+      assert.ok(record.severityNumber > 0, `no severity: ${JSON.stringify(record)}`);
+      assert.match(record.severityText, /^(trace|debug|info|warn|error|fatal)$/);
+      // The collector's resource processor sets the environment where a sender has none.
+      assert.ok(record.resource['deployment.environment.name']);
+    }
   });
 
-  test('then {service_name="order-service"} selects that service\'s logs only', async () => {
-    const lines = await lokiQuery('{service_name="order-service"}');
-    assert.ok(lines.length > 0);
-    assert.deepEqual([...new Set(lines.map((l) => l.labels.service_name))], ['order-service']);
+  test('then no delivered log record of the registration or the order carries the password, the card number or the unmasked email', async () => {
+    const registration = await eventually(
+      'log records of the registration at the Loki stand-in',
+      async () => {
+        const found = await deliveredLogs(registrationTraceId);
+        return found.some((r) => r.resource['service.name'] === 'user-service') && found;
+      },
+      30_000,
+    );
+    const records = [...registration, ...(await deliveredLogs(traceId))];
+    const delivered = JSON.stringify(records);
+    assert.doesNotMatch(delivered, new RegExp(SECRETS.password));
+    assert.doesNotMatch(delivered, new RegExp(SECRETS.card));
+    assert.ok(!delivered.includes(email), 'the email reached the logs unmasked');
+  });
+
+  test('then `npm run stack:logs -- <trace id>` shows log lines of all four services from their log files', () => {
+    const result = spawnSync(process.execPath, ['infra/stack/logs.ts', traceId], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 0, result.stderr);
+    for (const name of NAMES) assert.match(result.stdout, new RegExp(` ${name} +\\w+ `));
+    const lines = linesOfTrace(traceId);
+    assert.ok(lines.every((l) => l.fields.trace_id === traceId));
+    assert.deepEqual(
+      [...lines].sort((a, b) => a.time.localeCompare(b.time)),
+      lines,
+    );
   });
 
   test('then every Prometheus scrape target is up', async () => {

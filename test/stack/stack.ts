@@ -14,13 +14,14 @@ import {
   type StackProcess,
 } from '../../infra/stack/processes.ts';
 import { eventually } from '../support/eventually.ts';
-export { newTraceparent } from '../support/system.ts';
+import type { DeliveredLog } from './loki-stand-in.ts';
+import { newTraceparent } from '../support/system.ts';
+export { newTraceparent };
 
 /** Where the running native stack answers, from the same pins compose reads. */
 const pins = readPins();
 const at = (key: string) => `http://127.0.0.1:${pin(pins, key)}`;
 export const JAEGER = at('JAEGER_UI_PORT');
-export const LOKI = at('LOKI_PORT');
 export const PROMETHEUS = at('PROMETHEUS_PORT');
 export const ALERTMANAGER = at('ALERTMANAGER_PORT');
 export const ALERT_WEBHOOK = at('ALERT_WEBHOOK_PORT');
@@ -54,10 +55,14 @@ export async function stopStackProcess(name: string): Promise<void> {
  * Starts one process of the stack again, with the same command, config and log file, and
  * records it so that `npm run stack:down` stops it like the rest.
  */
-export async function restartStackProcess(name: string): Promise<void> {
+export async function restartStackProcess(
+  name: string,
+  /** Changes to its environment, e.g. to run the collector as it runs without Loki. */
+  envChanges: NodeJS.ProcessEnv = {},
+): Promise<void> {
   const spec = stackProcess(name);
   const log = openSync(join(LOG_DIR, `${name}.log`), 'a');
-  const env = { ...process.env, ...spec.env };
+  const env = { ...process.env, ...spec.env, ...envChanges };
   const child = spec.service
     ? spawnService(spec.service, env, log)
     : spawn(spec.command as string, spec.args ?? [], {
@@ -113,25 +118,11 @@ export async function jaegerTrace(
   }));
 }
 
-/** Log lines Loki returns for a LogQL query over the last `minutes`. */
-export async function lokiQuery(
-  logql: string,
-  minutes = 15,
-): Promise<{ labels: Record<string, string>; line: string }[]> {
-  const end = Date.now() * 1e6;
-  const start = end - minutes * 60 * 1e9;
-  const params = new URLSearchParams({
-    query: logql,
-    start: String(start),
-    end: String(end),
-    limit: '1000',
-  });
-  const { data } = await getJson<{
-    data: { result: { stream: Record<string, string>; values: [string, string][] }[] };
-  }>(`${LOKI}/loki/api/v1/query_range?${params.toString()}`);
-  return data.result.flatMap((stream) =>
-    stream.values.map(([, line]) => ({ labels: stream.stream, line })),
-  );
+/** The log records the collector delivered to the Loki stand-in (see loki-stand-in.ts). */
+export async function deliveredLogs(traceId: string): Promise<DeliveredLog[]> {
+  const standIn = process.env.LOKI_STAND_IN_URL;
+  if (!standIn) throw new Error('LOKI_STAND_IN_URL is not set: run with `npm run test:stack`');
+  return getJson<DeliveredLog[]>(`${standIn}/records?trace_id=${traceId}`);
 }
 
 /** An instant PromQL query. */
@@ -144,17 +135,25 @@ export async function promQuery(
   return data.result;
 }
 
-export async function placeOrder(
-  traceparent: string,
-): Promise<{ status: number; body: Record<string, unknown> }> {
+/** What placeOrder sends that must never reach a log or a span. */
+export const SECRETS = { password: 'long enough password', card: '4242424242424242' };
+
+/**
+ * Registers a user (in a trace of its own) and places an order for them under
+ * `traceparent`; returns the order's answer, the email, and the registration's trace id.
+ */
+export async function placeOrder(traceparent: string): Promise<{
+  status: number;
+  body: Record<string, unknown>;
+  email: string;
+  registrationTraceId: string;
+}> {
+  const email = `stack-${crypto.randomUUID()}@example.com`;
+  const registration = newTraceparent();
   const user = await fetch(`${GATEWAY}/api/users`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      email: `stack-${crypto.randomUUID()}@example.com`,
-      name: 'Stacy',
-      password: 'long enough password',
-    }),
+    headers: { 'content-type': 'application/json', traceparent: registration.traceparent },
+    body: JSON.stringify({ email, name: 'Stacy', password: SECRETS.password }),
   });
   const { id: userId } = (await user.json()) as { id: string };
   const response = await fetch(`${GATEWAY}/api/orders`, {
@@ -163,8 +162,13 @@ export async function placeOrder(
     body: JSON.stringify({
       userId,
       items: [{ sku: 'SKU-TEE-001', quantity: 1 }],
-      card: { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' },
+      card: { number: SECRETS.card, expMonth: 12, expYear: 2030, cvc: '123' },
     }),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, unknown>,
+    email,
+    registrationTraceId: registration.traceId,
+  };
 }

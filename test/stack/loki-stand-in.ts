@@ -1,0 +1,184 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import protobuf from 'protobufjs';
+
+/**
+ * A STAND-IN for Loki's OTLP endpoint (`/otlp/v1/logs`), run by `npm run test:stack`.
+ * Loki is AGPL-licensed and never runs on our machines, so the stack tests point the real
+ * collector's `otlp_http/loki` exporter here (LOKI_OTLP_ENDPOINT) and assert on what it
+ * delivers: the very OTLP/HTTP request, protobuf and gzip as the collector sends them,
+ * that Loki would receive. It keeps the records and serves them as JSON at `GET /records`
+ * (optionally `?trace_id=`). It is no Loki: it indexes nothing and answers no LogQL.
+ */
+
+// The part of opentelemetry/proto/logs/v1 and common/v1 that a log export carries.
+const OTLP_LOGS_PROTO = `
+syntax = "proto3";
+package otlp;
+message AnyValue {
+  oneof value {
+    string string_value = 1; bool bool_value = 2; int64 int_value = 3; double double_value = 4;
+    ArrayValue array_value = 5; KeyValueList kvlist_value = 6; bytes bytes_value = 7;
+  }
+}
+message ArrayValue { repeated AnyValue values = 1; }
+message KeyValueList { repeated KeyValue values = 1; }
+message KeyValue { string key = 1; AnyValue value = 2; }
+message Resource { repeated KeyValue attributes = 1; uint32 dropped_attributes_count = 2; }
+message InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3; }
+message LogRecord {
+  fixed64 time_unix_nano = 1; fixed64 observed_time_unix_nano = 11; int32 severity_number = 2;
+  string severity_text = 3; AnyValue body = 5; repeated KeyValue attributes = 6;
+  uint32 dropped_attributes_count = 7; fixed32 flags = 8; bytes trace_id = 9; bytes span_id = 10;
+  string event_name = 12;
+}
+message ScopeLogs { InstrumentationScope scope = 1; repeated LogRecord log_records = 2; string schema_url = 3; }
+message ResourceLogs { Resource resource = 1; repeated ScopeLogs scope_logs = 2; string schema_url = 3; }
+message ExportLogsServiceRequest { repeated ResourceLogs resource_logs = 1; }
+`;
+
+const ExportLogsServiceRequest = protobuf
+  .parse(OTLP_LOGS_PROTO, { keepCase: false })
+  .root.lookupType('otlp.ExportLogsServiceRequest');
+
+/** One log record as Loki would store it, in plain JSON. */
+export interface DeliveredLog {
+  resource: Record<string, unknown>;
+  traceId: string;
+  spanId: string;
+  severityText: string;
+  severityNumber: number;
+  body: unknown;
+  attributes: Record<string, unknown>;
+}
+
+interface AnyValue {
+  stringValue?: string;
+  boolValue?: boolean;
+  intValue?: number | string;
+  doubleValue?: number;
+  arrayValue?: { values?: AnyValue[] };
+  kvlistValue?: { values?: KeyValue[] };
+}
+interface KeyValue {
+  key: string;
+  value?: AnyValue;
+}
+interface Decoded {
+  resourceLogs?: {
+    resource?: { attributes?: KeyValue[] };
+    scopeLogs?: {
+      logRecords?: {
+        severityNumber?: number;
+        severityText?: string;
+        body?: AnyValue;
+        attributes?: KeyValue[];
+        traceId?: string;
+        spanId?: string;
+      }[];
+    }[];
+  }[];
+}
+
+function valueOf(value: AnyValue | undefined): unknown {
+  if (!value) return undefined;
+  if (value.stringValue !== undefined) return value.stringValue;
+  if (value.boolValue !== undefined) return value.boolValue;
+  if (value.intValue !== undefined) return Number(value.intValue);
+  if (value.doubleValue !== undefined) return value.doubleValue;
+  if (value.arrayValue) return (value.arrayValue.values ?? []).map(valueOf);
+  if (value.kvlistValue) return attributesOf(value.kvlistValue.values);
+  return undefined;
+}
+
+function attributesOf(list: KeyValue[] | undefined): Record<string, unknown> {
+  return Object.fromEntries((list ?? []).map(({ key, value }) => [key, valueOf(value)]));
+}
+
+/** Protobuf (what the collector sends) or JSON, gzip or not; ids come out as hex. */
+function decode(body: Buffer, contentType: string): Decoded {
+  if (contentType.startsWith('application/json'))
+    return JSON.parse(body.toString('utf8')) as Decoded;
+  const message = ExportLogsServiceRequest.decode(body);
+  const decoded = ExportLogsServiceRequest.toObject(message, {
+    longs: String,
+    bytes: String,
+    defaults: false,
+  });
+  return withHexIds(decoded);
+}
+
+/** protobufjs gives bytes fields as base64 strings; OTLP/JSON and Loki use hex. */
+function withHexIds(payload: Decoded): Decoded {
+  const hex = (base64: string | undefined) =>
+    base64 === undefined ? undefined : Buffer.from(base64, 'base64').toString('hex');
+  for (const rl of payload.resourceLogs ?? [])
+    for (const sl of rl.scopeLogs ?? [])
+      for (const record of sl.logRecords ?? []) {
+        record.traceId = hex(record.traceId);
+        record.spanId = hex(record.spanId);
+      }
+  return payload;
+}
+
+function records(payload: Decoded): DeliveredLog[] {
+  return (payload.resourceLogs ?? []).flatMap((rl) => {
+    const resource = attributesOf(rl.resource?.attributes);
+    return (rl.scopeLogs ?? []).flatMap((sl) =>
+      (sl.logRecords ?? []).map((r) => ({
+        resource,
+        traceId: r.traceId ?? '',
+        spanId: r.spanId ?? '',
+        severityText: r.severityText ?? '',
+        severityNumber: r.severityNumber ?? 0,
+        body: valueOf(r.body),
+        attributes: attributesOf(r.attributes),
+      })),
+    );
+  });
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  return request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+}
+
+/** The most records kept; older ones are dropped first, so a long run stays bounded. */
+const MAX_RECORDS = 100_000;
+
+export interface LokiStandIn {
+  /** The base URL, as LOKI_OTLP_ENDPOINT: the collector appends /v1/logs. */
+  otlpEndpoint: string;
+  server: Server;
+}
+
+export async function startLokiStandIn(): Promise<LokiStandIn> {
+  const kept: DeliveredLog[] = [];
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://stand-in');
+    if (request.method === 'POST' && url.pathname === '/otlp/v1/logs') {
+      readBody(request)
+        .then((body) => {
+          kept.push(...records(decode(body, request.headers['content-type'] ?? '')));
+          kept.splice(0, Math.max(0, kept.length - MAX_RECORDS));
+          // An empty ExportLogsServiceResponse: full success.
+          response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+        })
+        .catch((error: Error) => response.writeHead(400).end(error.message));
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/records') {
+      const traceId = url.searchParams.get('trace_id');
+      const body = traceId ? kept.filter((r) => r.traceId === traceId) : kept;
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      return;
+    }
+    response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { otlpEndpoint: `http://127.0.0.1:${port}/otlp`, server };
+}
