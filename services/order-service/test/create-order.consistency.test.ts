@@ -237,6 +237,35 @@ describe('placing an order stays consistent when parts of it fail', () => {
       [paid?.payment_id],
     );
   });
+  test('when an order with an Idempotency-Key is still unpaid at the payment deadline, then it is cancelled and a late retry is refused without charging', async () => {
+    setFaultInjector({
+      onRequest: () => {},
+      onCall: ({ dependency, method }) => {
+        if (dependency === 'payment-service' && method === 'POST') throw new Error('injected');
+      },
+    });
+    const userId = await newUser(system);
+    const body = { userId, items: [{ sku: 'SKU-MUG-002', quantity: 3 }], card: CARD };
+    const key = randomUUID();
+    assert.equal((await placeOrder(body, { 'idempotency-key': key })).status, 503);
+    setFaultInjector(undefined);
+    // Placed longer ago than PAYMENT_DEADLINE_MS (a day, by default).
+    await queryDatabase(
+      system.orders.databaseUrl,
+      `update orders set created_at = now() - interval '25 hours' where user_id = $1`,
+      [userId],
+    );
+
+    await eventually('the reconciler to cancel the order', async () =>
+      (await ordersOf(system, userId))[0]?.status === 'cancelled' ? true : undefined,
+    );
+    const retry = await placeOrder(body, { 'idempotency-key': key });
+
+    assert.equal(retry.status, 409);
+    assert.equal(retry.body.type, 'urn:sightline:problem:order-cancelled');
+    const order = await assertOneOrderSettled(system, userId, 'cancelled');
+    assert.deepEqual(await paymentsFor(system, order.id), []);
+  });
 });
 
 describe('payment-service answers after order-service has given up waiting', () => {
