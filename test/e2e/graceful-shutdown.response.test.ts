@@ -39,12 +39,12 @@ test('when payment-service gets SIGTERM mid-charge, then the charge completes, t
     card: { number: '4242424242424242', expMonth: 6, expYear: 2032, cvc: '123' },
   });
 
-  // The charge holds its order lock in an open transaction while the provider answers.
+  // The charge is recorded as `processing` while the provider answers.
   const paymentsDb = system.databaseUrl('payment-service');
   await eventually('the charge to be in flight', async () => {
     const rows = await queryDatabase<{ n: string }>(
       paymentsDb,
-      `select count(*) as n from pg_stat_activity where datname = current_database() and state = 'idle in transaction'`,
+      `select count(*) as n from payments where status = 'processing'`,
     );
     return Number(rows[0]?.n) > 0;
   });

@@ -33,6 +33,16 @@ export function serviceUrlSetting(service: string, defaultUrl: string) {
   return z.url().default(defaultUrl).describe(`Base URL of ${service}`);
 }
 
+/** For services with a database: the longest one statement may run (`statement_timeout`). */
+export function statementTimeoutSetting() {
+  return z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5_000)
+    .describe('How long one database statement may run before PostgreSQL cancels it');
+}
+
 export class ConfigError extends Error {
   readonly problems: { key: string; message: string }[];
   constructor(problems: { key: string; message: string }[]) {

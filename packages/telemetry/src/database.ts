@@ -6,11 +6,22 @@ import { logger } from './logger.ts';
 
 export type { Pool, PoolClient } from 'pg';
 
-export function createPool(connectionString: string, maxConnections = 10): pg.Pool {
+export interface PoolOptions {
+  /** The longest any one statement may run; PostgreSQL cancels it after that. */
+  statementTimeoutMs: number;
+  maxConnections?: number;
+}
+
+/**
+ * The pool request traffic uses. Every statement on its connections has a timeout, so a slow
+ * query or a lock wait ends in an error instead of holding a connection indefinitely.
+ */
+export function createPool(connectionString: string, options: PoolOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
-    max: maxConnections,
+    max: options.maxConnections ?? 10,
     connectionTimeoutMillis: 5_000,
+    statement_timeout: options.statementTimeoutMs,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', (error) =>
@@ -19,8 +30,30 @@ export function createPool(connectionString: string, maxConnections = 10): pg.Po
   return pool;
 }
 
-export function databaseCheck(pool: pg.Pool): ReadinessCheck {
-  return { name: 'database', check: async () => void (await pool.query('select 1')) };
+const READINESS_TIMEOUT_MS = 1_000;
+
+/**
+ * The readiness check, on a one-connection pool of its own with short timeouts: a busy request
+ * pool neither delays the probe nor makes the instance look down, and the probe never takes a
+ * connection a request is waiting for. Close it when the service stops.
+ */
+export function databaseCheck(
+  connectionString: string,
+): ReadinessCheck & { close(): Promise<void> } {
+  const pool = new pg.Pool({
+    connectionString,
+    max: 1,
+    connectionTimeoutMillis: READINESS_TIMEOUT_MS,
+    statement_timeout: READINESS_TIMEOUT_MS,
+  });
+  pool.on('error', (error) =>
+    logger.warn({ 'error.message': error.message }, 'readiness database client failed'),
+  );
+  return {
+    name: 'database',
+    check: async () => void (await pool.query('select 1')),
+    close: () => pool.end(),
+  };
 }
 
 /**

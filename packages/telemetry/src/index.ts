@@ -4,14 +4,23 @@ export {
   loadConfig,
   portSetting,
   serviceUrlSetting,
+  statementTimeoutSetting,
 } from './config.ts';
-export { createPool, databaseCheck, migrate, type Pool, type PoolClient } from './database.ts';
+export {
+  createPool,
+  databaseCheck,
+  migrate,
+  type Pool,
+  type PoolClient,
+  type PoolOptions,
+} from './database.ts';
 export { type ErrorMapper } from './error-handler.ts';
 export { reportError, requestSpan } from './error-reporting.ts';
 export { setFaultInjector, type FaultInjector } from './faults.ts';
 export type { ReadinessCheck } from './health.ts';
 export { logger, type Logger } from './logger.ts';
-export { createCounter, registry } from './metrics.ts';
+export { createCounter, createGauge, registry } from './metrics.ts';
+export { runPeriodically, type Periodic } from './periodic.ts';
 export { parseInput, ProblemError, problemType, type FieldError, type Problem } from './problem.ts';
 export {
   createServiceClient,

@@ -58,6 +58,22 @@ export function createCounter<L extends string>(
   return new client.Counter<L>({ name, help, labelNames, registers: [registry] });
 }
 
+/**
+ * A gauge whose value is read when Prometheus scrapes. Registering a name again replaces the
+ * earlier gauge, so a service started twice in one process reports the newer instance.
+ */
+export function createGauge(name: string, help: string, read: () => Promise<number>): client.Gauge {
+  registry.removeSingleMetric(name);
+  return new client.Gauge({
+    name,
+    help,
+    registers: [registry],
+    async collect() {
+      this.set(await read());
+    },
+  });
+}
+
 export const metricsRoute: RequestHandler = async (_request, response) => {
   response.type(registry.contentType).send(await registry.metrics());
 };

@@ -4,6 +4,7 @@ import {
   databaseCheck,
   loadConfig,
   migrate,
+  runPeriodically,
   runService,
   startService,
   type RunningService,
@@ -14,26 +15,43 @@ import { configSchema, type Config } from './config.ts';
 import { PostgresCatalog } from './data/catalog-repository.ts';
 import { PostgresOrderRepository } from './data/order-repository.ts';
 import { Orders } from './domain/orders.ts';
+import { watchPendingOrders } from './domain/pending-orders.ts';
+import { Reconciler } from './domain/reconciler.ts';
 import { mapOrderError, orderRoutes } from './routes.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('./data/migrations', import.meta.url));
 
 export async function start(config: Config): Promise<RunningService> {
-  const pool = createPool(config.DATABASE_URL);
+  const pool = createPool(config.DATABASE_URL, {
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   await migrate(pool, MIGRATIONS);
+  const readiness = databaseCheck(config.DATABASE_URL);
+  const repository = new PostgresOrderRepository(pool);
+  const payments = new PaymentClient(config.PAYMENT_SERVICE_URL, config.DEPENDENCY_TIMEOUT_MS);
   const orders = new Orders({
-    repository: new PostgresOrderRepository(pool),
+    repository,
     catalog: new PostgresCatalog(pool),
     users: new UserClient(config.USER_SERVICE_URL, config.DEPENDENCY_TIMEOUT_MS),
-    payments: new PaymentClient(config.PAYMENT_SERVICE_URL, config.DEPENDENCY_TIMEOUT_MS),
+    payments,
   });
+  const reconciler = new Reconciler({
+    repository,
+    payments,
+    minAgeMs: config.RECONCILE_MIN_AGE_MS,
+    paymentDeadlineMs: config.PAYMENT_DEADLINE_MS,
+  });
+  watchPendingOrders(repository);
+  const reconciling = runPeriodically('OrderService.reconcile', config.RECONCILE_INTERVAL_MS, () =>
+    reconciler.reconcile(),
+  );
   return startService({
     routes: orderRoutes(orders),
     mapError: mapOrderError,
-    readiness: [databaseCheck(pool)],
+    readiness: [readiness],
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    onStop: [() => pool.end()],
+    onStop: [() => reconciling.stop(), () => pool.end(), () => readiness.close()],
   });
 }
 

@@ -1,3 +1,4 @@
+import { CardSchema } from '@sightline/cards';
 import { parseInput, problemType, type ErrorMapper, type FieldError } from '@sightline/telemetry';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -5,6 +6,7 @@ import {
   IdempotencyKeyReused,
   InvalidCard,
   MixedCurrencies,
+  OrderCancelled,
   OrderNotFound,
   PaymentDeclined,
   UnknownProducts,
@@ -23,12 +25,8 @@ const NewOrderBody = z.object({
     )
     .min(1)
     .max(50),
-  card: z.object({
-    number: z.string().regex(/^\d{12,19}$/, 'must be 12 to 19 digits'),
-    expMonth: z.number().int().min(1).max(12),
-    expYear: z.number().int().min(2000).max(2100),
-    cvc: z.string().regex(/^\d{3,4}$/, 'must be 3 or 4 digits'),
-  }),
+  // The same rules payment-service applies, checked here before an order is written.
+  card: CardSchema,
 });
 
 const IdempotencyHeader = z.object({
@@ -135,6 +133,16 @@ export const mapOrderError: ErrorMapper = (error) => {
       title: 'Idempotency-Key reused',
       status: 422,
       detail: error.message,
+    };
+  }
+  if (error instanceof OrderCancelled) {
+    return {
+      type: problemType('order-cancelled'),
+      title: 'Order cancelled',
+      status: 409,
+      detail: error.message,
+      orderId: error.order.id,
+      orderStatus: error.order.status,
     };
   }
   if (error instanceof OrderNotFound) {

@@ -17,19 +17,23 @@ import { mapPaymentError, paymentRoutes } from './routes.ts';
 const MIGRATIONS = fileURLToPath(new URL('./data/migrations', import.meta.url));
 
 export async function start(config: Config): Promise<RunningService> {
-  const pool = createPool(config.DATABASE_URL);
+  const pool = createPool(config.DATABASE_URL, {
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   await migrate(pool, MIGRATIONS);
-  const payments = new Payments(
-    new PostgresPaymentRepository(pool),
-    new SimulatedCardProvider(config.PROVIDER_LATENCY_MS),
-  );
+  const readiness = databaseCheck(config.DATABASE_URL);
+  const payments = new Payments({
+    repository: new PostgresPaymentRepository(pool),
+    provider: new SimulatedCardProvider(config.PROVIDER_LATENCY_MS),
+    processingTimeoutMs: config.PROCESSING_TIMEOUT_MS,
+  });
   return startService({
     routes: paymentRoutes(payments),
     mapError: mapPaymentError,
-    readiness: [databaseCheck(pool)],
+    readiness: [readiness],
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    onStop: [() => pool.end()],
+    onStop: [() => pool.end(), () => readiness.close()],
   });
 }
 

@@ -1,29 +1,9 @@
+import { CardSchema } from '@sightline/cards';
 import { parseInput, problemType, type ErrorMapper } from '@sightline/telemetry';
 import { Router } from 'express';
 import { z } from 'zod';
 import { PaymentDeclined, PaymentNotFound } from './domain/payment.ts';
 import type { Payments } from './domain/payments.ts';
-
-/** Luhn's checksum: catches a mistyped card number before it reaches the provider. */
-function passesLuhn(number: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < number.length; i++) {
-    let digit = Number(number[number.length - 1 - i]);
-    if (i % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
-    sum += digit;
-  }
-  return sum % 10 === 0;
-}
-
-export const CardSchema = z.object({
-  number: z
-    .string()
-    .regex(/^\d{12,19}$/, 'must be 12 to 19 digits')
-    .refine(passesLuhn, 'is not a valid card number'),
-  expMonth: z.number().int().min(1).max(12),
-  expYear: z.number().int().min(2000).max(2100),
-  cvc: z.string().regex(/^\d{3,4}$/, 'must be 3 or 4 digits'),
-});
 
 const ChargeBody = z.object({
   orderId: z.uuid(),
@@ -38,7 +18,8 @@ const ListQuery = z.object({ orderId: z.uuid() });
 export function paymentRoutes(payments: Payments): Router {
   const router = Router();
 
-  // Called by order-service; not exposed by the gateway.
+  // Called by order-service; not exposed by the gateway. The card is fully checked here,
+  // with the same rules order-service applied, before anything is recorded.
   router.post('/api/payments', async (request, response) => {
     const { payment, created } = await payments.charge(parseInput(ChargeBody, request.body));
     response
@@ -52,6 +33,8 @@ export function paymentRoutes(payments: Payments): Router {
     response.json(await payments.get(id));
   });
 
+  // Called by order-service's reconciler (what became of an order's payment?); not exposed by
+  // the gateway.
   router.get('/api/payments', async (request, response) => {
     const { orderId } = parseInput(ListQuery, request.query, 'query');
     response.json({ items: await payments.listByOrder(orderId) });

@@ -1,9 +1,10 @@
-import { baseConfigSchema, portSetting } from '@sightline/telemetry';
+import { baseConfigSchema, portSetting, statementTimeoutSetting } from '@sightline/telemetry';
 import { z } from 'zod';
 
 export const configSchema = baseConfigSchema.extend({
   PORT: portSetting(8001),
   DATABASE_URL: z.url().describe('PostgreSQL connection string of the users database'),
+  DATABASE_STATEMENT_TIMEOUT_MS: statementTimeoutSetting(),
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -16,15 +16,18 @@ import { mapUserError, userRoutes } from './routes.ts';
 const MIGRATIONS = fileURLToPath(new URL('./data/migrations', import.meta.url));
 
 export async function start(config: Config): Promise<RunningService> {
-  const pool = createPool(config.DATABASE_URL);
+  const pool = createPool(config.DATABASE_URL, {
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   await migrate(pool, MIGRATIONS);
+  const readiness = databaseCheck(config.DATABASE_URL);
   return startService({
     routes: userRoutes(new Users(new PostgresUserRepository(pool))),
     mapError: mapUserError,
-    readiness: [databaseCheck(pool)],
+    readiness: [readiness],
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    onStop: [() => pool.end()],
+    onStop: [() => pool.end(), () => readiness.close()],
   });
 }
 

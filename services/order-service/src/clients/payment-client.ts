@@ -1,9 +1,13 @@
 import { createServiceClient } from '@sightline/telemetry';
 import { InvalidCard, type Card } from '../domain/order.ts';
-import type { ChargeOutcome, PaymentGateway } from '../domain/ports.ts';
+import type { ChargeOutcome, PaymentAttempt, PaymentGateway } from '../domain/ports.ts';
 
 interface PaymentBody {
   id: string;
+}
+
+interface PaymentList {
+  items: { id: string; status: PaymentAttempt['status']; declineReason: string | null }[];
 }
 
 interface DeclinedProblem {
@@ -41,5 +45,17 @@ export class PaymentClient implements PaymentGateway {
       throw new InvalidCard(fields.filter((error) => error.field.startsWith('card')));
     }
     throw new Error(`payment-service answered ${response.status} to a charge`);
+  }
+
+  async attemptsFor(orderId: string): Promise<PaymentAttempt[]> {
+    const response = await this.http.get<unknown>('/api/payments', { params: { orderId } });
+    if (response.status !== 200) {
+      throw new Error(`payment-service answered ${response.status} to a payment lookup`);
+    }
+    return (response.data as PaymentList).items.map((payment) => ({
+      paymentId: payment.id,
+      status: payment.status,
+      declineReason: payment.declineReason,
+    }));
   }
 }

@@ -1,6 +1,6 @@
 import type { Pool } from '@sightline/telemetry';
 import type { Order, OrderLine, OrderStatus } from '../domain/order.ts';
-import type { NewOrderRecord, OrderRepository } from '../domain/ports.ts';
+import type { NewOrderRecord, OrderRepository, PendingOrder, Settlement } from '../domain/ports.ts';
 
 interface OrderRow {
   id: string;
@@ -116,15 +116,41 @@ export class PostgresOrderRepository implements OrderRepository {
     return rows.map(toOrder);
   }
 
-  async settle(
-    id: string,
-    status: Exclude<OrderStatus, 'pending'>,
-    paymentId: string,
-  ): Promise<Order> {
-    await this.pool.query(
-      'update orders set status = $2, payment_id = $3, updated_at = now() where id = $1',
-      [id, status, paymentId],
+  async settle(id: string, settlement: Settlement): Promise<{ order: Order; changed: boolean }> {
+    // Guarded here, in one statement: only a pending order is settled, except that `paid`
+    // also replaces a decline or a cancellation, so a charge that did happen is never hidden.
+    const { rowCount } = await this.pool.query(
+      `update orders set status = $2, payment_id = $3, updated_at = now()
+        where id = $1
+          and (status = 'pending'
+               or ($2 = 'paid' and status in ('payment_declined', 'cancelled')))`,
+      [id, settlement.status, settlement.paymentId],
     );
-    return (await this.findById(id)) as Order;
+    const order = await this.findById(id);
+    if (!order) throw new Error(`order ${id} vanished while being settled`);
+    return { order, changed: (rowCount ?? 0) > 0 };
+  }
+
+  async listPending(createdBefore: Date, limit: number): Promise<PendingOrder[]> {
+    const { rows } = await this.pool.query<{
+      id: string;
+      created_at: Date;
+      retryable: boolean;
+    }>(
+      `select id, created_at, idempotency_key is not null as retryable
+         from orders
+        where status = 'pending' and created_at < $1
+        order by created_at
+        limit $2`,
+      [createdBefore, limit],
+    );
+    return rows.map((row) => ({ id: row.id, createdAt: row.created_at, retryable: row.retryable }));
+  }
+
+  async pendingSummary(): Promise<{ count: number; oldestCreatedAt: Date | undefined }> {
+    const { rows } = await this.pool.query<{ count: string; oldest: Date | null }>(
+      `select count(*) as count, min(created_at) as oldest from orders where status = 'pending'`,
+    );
+    return { count: Number(rows[0]?.count ?? 0), oldestCreatedAt: rows[0]?.oldest ?? undefined };
   }
 }

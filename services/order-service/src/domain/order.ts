@@ -1,4 +1,8 @@
-export type OrderStatus = 'pending' | 'paid' | 'payment_declined';
+/**
+ * `pending` until payment-service answers; then `paid` or `payment_declined`. An order that
+ * was never charged and can no longer be (see the reconciler) ends `cancelled`.
+ */
+export type OrderStatus = 'pending' | 'paid' | 'payment_declined' | 'cancelled';
 
 export interface Product {
   sku: string;
@@ -74,6 +78,16 @@ export class IdempotencyKeyReused extends Error {
   constructor() {
     super('this Idempotency-Key was already used for a different order');
     this.name = 'IdempotencyKeyReused';
+  }
+}
+
+/** A repeat of an order that was cancelled unpaid; it is not charged now. */
+export class OrderCancelled extends Error {
+  readonly order: Order;
+  constructor(order: Order) {
+    super(`order ${order.id} was cancelled unpaid; place a new order`);
+    this.name = 'OrderCancelled';
+    this.order = order;
   }
 }
 

@@ -3,6 +3,7 @@ import { createCounter, inSpan } from '@sightline/telemetry';
 import {
   IdempotencyKeyReused,
   MixedCurrencies,
+  OrderCancelled,
   OrderNotFound,
   PaymentDeclined,
   UnknownProducts,
@@ -14,11 +15,9 @@ import {
   type Product,
 } from './order.ts';
 import type { Catalog, OrderRepository, PaymentGateway, UserDirectory } from './ports.ts';
+import { settle } from './settlement.ts';
 
 const ordersCreated = createCounter('orders_created_total', 'Orders created (before payment).');
-const ordersSettled = createCounter('orders_settled_total', 'Orders settled, by final status.', [
-  'status',
-]);
 
 export interface PlacedOrder {
   order: Order;
@@ -58,7 +57,8 @@ export class Orders {
    * Checks the user, prices the items from the catalog, records a pending order, then charges
    * it. With an Idempotency-Key, a repeat returns the order made the first time and never
    * charges twice; a repeat of an order still `pending` (payment-service was unreachable)
-   * attempts the payment again.
+   * attempts the payment again. The card was fully checked at the edge, before this runs, so
+   * a bad card never leaves an order behind.
    */
   async place(input: NewOrder, idempotencyKey?: string): Promise<PlacedOrder> {
     const requestFingerprint = fingerprint(input);
@@ -108,6 +108,7 @@ export class Orders {
     const { order } = earlier;
     if (order.status === 'pending') return { order: await this.pay(order, card), created: false };
     if (order.status === 'payment_declined') throw new PaymentDeclined(order, 'declined earlier');
+    if (order.status === 'cancelled') throw new OrderCancelled(order);
     return { order, created: false };
   }
 
@@ -118,13 +119,22 @@ export class Orders {
       currency: order.currency,
       card,
     });
-    if (result.outcome === 'declined') {
-      const declined = await this.repository.settle(order.id, 'payment_declined', result.paymentId);
-      ordersSettled.inc({ status: 'payment_declined' });
-      throw new PaymentDeclined(declined, result.reason);
+    const settled = await settle(
+      this.repository,
+      order.id,
+      result.outcome === 'succeeded'
+        ? { status: 'paid', paymentId: result.paymentId }
+        : { status: 'payment_declined', paymentId: result.paymentId },
+    );
+    // The stored status is the answer: a concurrent request's successful payment beats our decline.
+    if (settled.status === 'payment_declined') {
+      throw new PaymentDeclined(
+        settled,
+        result.outcome === 'declined' ? result.reason : 'declined earlier',
+      );
     }
-    ordersSettled.inc({ status: 'paid' });
-    return this.repository.settle(order.id, 'paid', result.paymentId);
+    if (settled.status === 'cancelled') throw new OrderCancelled(settled);
+    return settled;
   }
 
   /** Prices each line from the catalog; the span shows how long the catalog lookup takes. */

@@ -1,4 +1,4 @@
-import type { Card, Order, OrderLine, OrderStatus, Product } from './order.ts';
+import type { Card, Order, OrderLine, Product } from './order.ts';
 
 /** What order-service needs from user-service. */
 export interface UserDirectory {
@@ -9,6 +9,13 @@ export type ChargeOutcome =
   | { outcome: 'succeeded'; paymentId: string }
   | { outcome: 'declined'; paymentId: string; reason: string };
 
+/** One attempt to pay an order, as payment-service recorded it. */
+export interface PaymentAttempt {
+  paymentId: string;
+  status: 'processing' | 'succeeded' | 'declined' | 'abandoned';
+  declineReason: string | null;
+}
+
 /** What order-service needs from payment-service. */
 export interface PaymentGateway {
   charge(request: {
@@ -17,6 +24,8 @@ export interface PaymentGateway {
     currency: string;
     card: Card;
   }): Promise<ChargeOutcome>;
+  /** Every attempt to pay the order, oldest first. */
+  attemptsFor(orderId: string): Promise<PaymentAttempt[]>;
 }
 
 export interface Catalog {
@@ -33,6 +42,17 @@ export interface NewOrderRecord {
   requestFingerprint: string;
 }
 
+export interface PendingOrder {
+  id: string;
+  createdAt: Date;
+  /** It has an Idempotency-Key, so the client can still retry it with its card. */
+  retryable: boolean;
+}
+
+export type Settlement =
+  | { status: 'paid' | 'payment_declined'; paymentId: string }
+  | { status: 'cancelled'; paymentId: null };
+
 export interface OrderRepository {
   /**
    * Inserts a pending order. With an idempotency key that is already taken, inserts nothing
@@ -44,5 +64,14 @@ export interface OrderRepository {
     key: string,
   ): Promise<{ order: Order; requestFingerprint: string } | undefined>;
   listByUser(userId: string): Promise<Order[]>;
-  settle(id: string, status: Exclude<OrderStatus, 'pending'>, paymentId: string): Promise<Order>;
+  /**
+   * Gives a pending order its final status; only `paid` may also replace `payment_declined`
+   * or `cancelled` (money taken is never ignored). Returns the order as it now stands, and
+   * whether this call changed it.
+   */
+  settle(id: string, settlement: Settlement): Promise<{ order: Order; changed: boolean }>;
+  /** Pending orders created before `createdBefore`, oldest first. */
+  listPending(createdBefore: Date, limit: number): Promise<PendingOrder[]>;
+  /** How many orders are pending, and when the oldest of them was created. */
+  pendingSummary(): Promise<{ count: number; oldestCreatedAt: Date | undefined }>;
 }

@@ -1,6 +1,6 @@
-import type { Pool, PoolClient } from '@sightline/telemetry';
+import type { Pool } from '@sightline/telemetry';
 import type { Payment } from '../domain/payment.ts';
-import type { LockedPayments, PaymentRecord, PaymentRepository } from '../domain/payments.ts';
+import type { NewAttempt, PaymentRepository } from '../domain/ports.ts';
 
 interface PaymentRow {
   id: string;
@@ -30,55 +30,60 @@ function toPayment(row: PaymentRow): Payment {
   };
 }
 
-function lockedPayments(client: PoolClient): LockedPayments {
-  return {
-    async findSucceeded(orderId) {
-      const { rows } = await client.query<PaymentRow>(
-        `select ${COLUMNS} from payments where order_id = $1 and status = 'succeeded'`,
-        [orderId],
-      );
-      return rows[0] && toPayment(rows[0]);
-    },
-    async insert(payment: PaymentRecord) {
-      const { rows } = await client.query<PaymentRow>(
-        `insert into payments (order_id, amount_cents, currency, status, decline_reason, card_brand, card_last4)
-         values ($1, $2, $3, $4, $5, $6, $7) returning ${COLUMNS}`,
-        [
-          payment.orderId,
-          payment.amountCents,
-          payment.currency,
-          payment.status,
-          payment.declineReason,
-          payment.card.brand,
-          payment.card.last4,
-        ],
-      );
-      return toPayment(rows[0] as PaymentRow);
-    },
-  };
-}
-
+/** Every method is one statement on the pool: no connection is kept between them. */
 export class PostgresPaymentRepository implements PaymentRepository {
   private readonly pool: Pool;
   constructor(pool: Pool) {
     this.pool = pool;
   }
 
-  async withOrderLock<T>(orderId: string, fn: (locked: LockedPayments) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      // A transaction-scoped advisory lock per order: released by commit or rollback.
-      await client.query('select pg_advisory_xact_lock(hashtext($1))', [orderId]);
-      const result = await fn(lockedPayments(client));
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    } finally {
-      client.release();
-    }
+  async startAttempt(attempt: NewAttempt): Promise<Payment | undefined> {
+    const { rows } = await this.pool.query<PaymentRow>(
+      `insert into payments (order_id, amount_cents, currency, status, card_brand, card_last4)
+       values ($1, $2, $3, 'processing', $4, $5)
+       on conflict (order_id) where status in ('processing', 'succeeded') do nothing
+       returning ${COLUMNS}`,
+      [
+        attempt.orderId,
+        attempt.amountCents,
+        attempt.currency,
+        attempt.card.brand,
+        attempt.card.last4,
+      ],
+    );
+    return rows[0] && toPayment(rows[0]);
+  }
+
+  async findLive(orderId: string): Promise<Payment | undefined> {
+    const { rows } = await this.pool.query<PaymentRow>(
+      `select ${COLUMNS} from payments
+        where order_id = $1 and status in ('processing', 'succeeded')`,
+      [orderId],
+    );
+    return rows[0] && toPayment(rows[0]);
+  }
+
+  async finish(
+    id: string,
+    answer: { status: 'succeeded' | 'declined'; declineReason: string | null },
+  ): Promise<Payment> {
+    const { rows } = await this.pool.query<PaymentRow>(
+      `update payments set status = $2, decline_reason = $3, updated_at = now()
+        where id = $1 and status = 'processing'
+        returning ${COLUMNS}`,
+      [id, answer.status, answer.declineReason],
+    );
+    if (!rows[0]) throw new Error(`payment ${id} was no longer processing when its answer came`);
+    return toPayment(rows[0]);
+  }
+
+  async abandonStale(orderId: string, startedBefore: Date): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `update payments set status = 'abandoned', updated_at = now()
+        where order_id = $1 and status = 'processing' and created_at < $2`,
+      [orderId, startedBefore],
+    );
+    return rowCount ?? 0;
   }
 
   async findById(id: string): Promise<Payment | undefined> {
@@ -91,7 +96,7 @@ export class PostgresPaymentRepository implements PaymentRepository {
 
   async listByOrder(orderId: string): Promise<Payment[]> {
     const { rows } = await this.pool.query<PaymentRow>(
-      `select ${COLUMNS} from payments where order_id = $1 order by created_at`,
+      `select ${COLUMNS} from payments where order_id = $1 order by created_at, id`,
       [orderId],
     );
     return rows.map(toPayment);

@@ -1,4 +1,8 @@
-export type PaymentStatus = 'succeeded' | 'declined';
+/**
+ * `processing` while the provider is being asked; then `succeeded` or `declined` with its
+ * answer, or `abandoned` if the process charging it died before the provider answered.
+ */
+export type PaymentStatus = 'processing' | 'succeeded' | 'declined' | 'abandoned';
 
 export interface Payment {
   id: string;

@@ -1,73 +1,58 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describeCard } from '@sightline/cards';
 import { createCounter } from '@sightline/telemetry';
-import type { CardProvider } from './card-provider.ts';
 import { PaymentDeclined, PaymentNotFound, type ChargeRequest, type Payment } from './payment.ts';
-
-export interface PaymentRecord {
-  orderId: string;
-  amountCents: number;
-  currency: string;
-  status: Payment['status'];
-  declineReason: string | null;
-  card: Payment['card'];
-}
-
-export interface PaymentRepository {
-  /**
-   * Runs `fn` while holding a lock on the order, so two charges for one order never run at
-   * the same time.
-   */
-  withOrderLock<T>(orderId: string, fn: (locked: LockedPayments) => Promise<T>): Promise<T>;
-  findById(id: string): Promise<Payment | undefined>;
-  listByOrder(orderId: string): Promise<Payment[]>;
-}
-
-export interface LockedPayments {
-  findSucceeded(orderId: string): Promise<Payment | undefined>;
-  insert(payment: PaymentRecord): Promise<Payment>;
-}
+import type { CardProvider, PaymentRepository } from './ports.ts';
 
 const paymentsTotal = createCounter('payments_total', 'Payments attempted, by outcome.', [
   'outcome',
 ]);
 
+/** How often a duplicate charge looks again at the attempt it is waiting for. */
+const POLL_MS = 20;
+/** A live attempt can end (declined, abandoned) between our insert and our read; try again. */
+const MAX_TRIES = 3;
+
 export class Payments {
   private readonly repository: PaymentRepository;
   private readonly provider: CardProvider;
-  constructor(repository: PaymentRepository, provider: CardProvider) {
-    this.repository = repository;
-    this.provider = provider;
+  private readonly processingTimeoutMs: number;
+  constructor(deps: {
+    repository: PaymentRepository;
+    provider: CardProvider;
+    /** After this long, a `processing` attempt is taken to have died with its process. */
+    processingTimeoutMs: number;
+  }) {
+    this.repository = deps.repository;
+    this.provider = deps.provider;
+    this.processingTimeoutMs = deps.processingTimeoutMs;
   }
 
   /**
-   * Charges an order once. A repeated charge for an order that is already paid returns the
-   * existing payment (`created: false`) without calling the provider again.
+   * Charges an order once. The attempt is recorded as `processing` first (one live attempt per
+   * order, enforced by a unique index), the provider is called with no database connection held,
+   * and its answer is recorded after. A concurrent or repeated charge for the same order gets
+   * the live attempt's outcome (`created: false`) without calling the provider again.
    */
   async charge(request: ChargeRequest): Promise<{ payment: Payment; created: boolean }> {
-    const result = await this.repository.withOrderLock(request.orderId, async (locked) => {
-      const existing = await locked.findSucceeded(request.orderId);
-      if (existing) {
-        paymentsTotal.inc({ outcome: 'already_paid' });
-        return { payment: existing, created: false };
-      }
-      const authorization = await this.provider.authorize(
-        request.card,
-        request.amountCents,
-        request.currency,
-      );
-      const payment = await locked.insert({
+    for (let tries = 0; tries < MAX_TRIES; tries++) {
+      const attempt = await this.repository.startAttempt({
         orderId: request.orderId,
         amountCents: request.amountCents,
         currency: request.currency,
-        status: authorization.approved ? 'succeeded' : 'declined',
-        declineReason: authorization.declineReason ?? null,
-        card: { brand: authorization.brand, last4: authorization.last4 },
+        card: describeCard(request.card.number),
       });
-      paymentsTotal.inc({ outcome: payment.status });
-      return { payment, created: true };
-    });
-    // Thrown after the lock's transaction has committed, so the declined attempt stays on record.
-    if (result.payment.status === 'declined') throw new PaymentDeclined(result.payment);
-    return result;
+      if (attempt) return { payment: await this.authorize(attempt, request), created: true };
+
+      const live = await this.repository.findLive(request.orderId);
+      if (!live) continue;
+      const outcome = await this.outcomeOf(live);
+      if (outcome.status === 'abandoned') continue;
+      if (outcome.status === 'declined') throw new PaymentDeclined(outcome);
+      paymentsTotal.inc({ outcome: 'already_paid' });
+      return { payment: outcome, created: false };
+    }
+    throw new Error(`order ${request.orderId}: no attempt could be started or awaited`);
   }
 
   async get(id: string): Promise<Payment> {
@@ -76,7 +61,46 @@ export class Payments {
     return payment;
   }
 
-  listByOrder(orderId: string): Promise<Payment[]> {
+  /** Every attempt for an order, oldest first; attempts that died mid-call show as `abandoned`. */
+  async listByOrder(orderId: string): Promise<Payment[]> {
+    await this.abandonStale(orderId);
     return this.repository.listByOrder(orderId);
+  }
+
+  private async authorize(attempt: Payment, request: ChargeRequest): Promise<Payment> {
+    const authorization = await this.provider.authorize(
+      attempt.id,
+      request.card,
+      request.amountCents,
+      request.currency,
+    );
+    const payment = await this.repository.finish(attempt.id, {
+      status: authorization.approved ? 'succeeded' : 'declined',
+      declineReason: authorization.declineReason ?? null,
+    });
+    paymentsTotal.inc({ outcome: payment.status });
+    if (payment.status === 'declined') throw new PaymentDeclined(payment);
+    return payment;
+  }
+
+  /** Waits for a live attempt to get its answer, or to be found dead. */
+  private async outcomeOf(live: Payment): Promise<Payment> {
+    let current = live;
+    while (current.status === 'processing') {
+      const overdue = current.createdAt.getTime() < Date.now() - this.processingTimeoutMs;
+      if (overdue && (await this.abandonStale(current.orderId)) > 0) {
+        return { ...current, status: 'abandoned' };
+      }
+      await sleep(POLL_MS);
+      current = (await this.repository.findById(current.id)) ?? current;
+    }
+    return current;
+  }
+
+  private async abandonStale(orderId: string): Promise<number> {
+    const startedBefore = new Date(Date.now() - this.processingTimeoutMs);
+    const abandoned = await this.repository.abandonStale(orderId, startedBefore);
+    if (abandoned > 0) paymentsTotal.inc({ outcome: 'abandoned' }, abandoned);
+    return abandoned;
   }
 }

@@ -1,5 +1,5 @@
 import type { Pool } from '@sightline/telemetry';
-import type { UserRepository } from '../domain/users.ts';
+import type { UserRepository } from '../domain/ports.ts';
 import type { User } from '../domain/user.ts';
 
 interface UserRow {

@@ -1,13 +1,7 @@
 import { createCounter } from '@sightline/telemetry';
 import { EmailTaken, UserNotFound, type NewUser, type User } from './user.ts';
 import { hashPassword } from './passwords.ts';
-
-export interface UserRepository {
-  /** Inserts the user; returns `undefined` if the email is already taken. */
-  insert(user: { email: string; name: string; passwordHash: string }): Promise<User | undefined>;
-  findById(id: string): Promise<User | undefined>;
-  list(page: { limit: number; offset: number }): Promise<User[]>;
-}
+import type { UserRepository } from './ports.ts';
 
 const usersRegistered = createCounter('users_registered_total', 'Users registered.');
 

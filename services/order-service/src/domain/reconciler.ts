@@ -1,0 +1,74 @@
+import { createCounter } from '@sightline/telemetry';
+import type { OrderRepository, PaymentGateway, PendingOrder, Settlement } from './ports.ts';
+import { settle } from './settlement.ts';
+
+const ordersReconciled = createCounter(
+  'orders_reconciled_total',
+  'Pending orders the reconciler settled, by the status it gave them.',
+  ['status'],
+);
+
+/** How many pending orders one run looks at; the next run takes the rest. */
+const BATCH = 100;
+
+/**
+ * Settles orders left `pending` by a request that could not finish: payment-service timed out
+ * (but may have charged), or order-service failed or died between the charge and recording it.
+ * payment-service's record of the order's payment decides:
+ *
+ * - a successful payment → `paid`;
+ * - an attempt still in progress → left for the next run;
+ * - only declined attempts → `payment_declined`, as the request would have answered;
+ * - no attempt (or only attempts that died mid-call) → nothing was charged. order-service never
+ *   stores a card, so only the client can pay such an order, by repeating its request with the
+ *   same Idempotency-Key. An order without a key cannot be repeated (a new request makes a new
+ *   order), so it is `cancelled` at once; one with a key stays `pending` until the payment
+ *   deadline, then is `cancelled`. A customer expects an order they were told failed (503) to
+ *   end up either paid once or visibly cancelled, never charged later without them, and never
+ *   pending forever.
+ */
+export class Reconciler {
+  private readonly repository: OrderRepository;
+  private readonly payments: PaymentGateway;
+  private readonly minAgeMs: number;
+  private readonly paymentDeadlineMs: number;
+  constructor(deps: {
+    repository: OrderRepository;
+    payments: PaymentGateway;
+    /** Younger pending orders may still be in their own request, and are left alone. */
+    minAgeMs: number;
+    /** How long a retryable order may wait unpaid for its client's retry. */
+    paymentDeadlineMs: number;
+  }) {
+    this.repository = deps.repository;
+    this.payments = deps.payments;
+    this.minAgeMs = deps.minAgeMs;
+    this.paymentDeadlineMs = deps.paymentDeadlineMs;
+  }
+
+  /** One pass over the pending orders old enough to look at. */
+  async reconcile(now = new Date()): Promise<void> {
+    const pending = await this.repository.listPending(
+      new Date(now.getTime() - this.minAgeMs),
+      BATCH,
+    );
+    for (const order of pending) {
+      const settlement = await this.decide(order, now);
+      if (!settlement) continue;
+      const settled = await settle(this.repository, order.id, settlement);
+      if (settled.status === settlement.status) ordersReconciled.inc({ status: settlement.status });
+    }
+  }
+
+  private async decide(order: PendingOrder, now: Date): Promise<Settlement | undefined> {
+    const attempts = await this.payments.attemptsFor(order.id);
+    const succeeded = attempts.find((attempt) => attempt.status === 'succeeded');
+    if (succeeded) return { status: 'paid', paymentId: succeeded.paymentId };
+    if (attempts.some((attempt) => attempt.status === 'processing')) return undefined;
+    const declined = attempts.findLast((attempt) => attempt.status === 'declined');
+    if (declined) return { status: 'payment_declined', paymentId: declined.paymentId };
+    const pastDeadline = now.getTime() - order.createdAt.getTime() >= this.paymentDeadlineMs;
+    if (!order.retryable || pastDeadline) return { status: 'cancelled', paymentId: null };
+    return undefined;
+  }
+}
