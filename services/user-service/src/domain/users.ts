@@ -6,7 +6,6 @@ export interface UserRepository {
   /** Inserts the user; returns `undefined` if the email is already taken. */
   insert(user: { email: string; name: string; passwordHash: string }): Promise<User | undefined>;
   findById(id: string): Promise<User | undefined>;
-  list(page: { limit: number; offset: number }): Promise<User[]>;
 }
 
 const usersRegistered = createCounter('users_registered_total', 'Users registered.');
@@ -33,9 +32,5 @@ export class Users {
     const user = await this.repository.findById(id);
     if (!user) throw new UserNotFound(id);
     return user;
-  }
-
-  list(page: { limit: number; offset: number }): Promise<User[]> {
-    return this.repository.list(page);
   }
 }
