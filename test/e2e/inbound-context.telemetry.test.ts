@@ -103,7 +103,7 @@ describe("what the gateway accepts of a caller's trace context", () => {
     });
 
     assert.match(
-      upstream.requests.at(-1)?.headers.traceparent ?? '',
+      String(upstream.requests.at(-1)?.headers.traceparent),
       new RegExp(`^00-${caller.traceId}-`),
     );
     assert.match(response.headers.get('traceresponse') ?? '', new RegExp(`^00-${caller.traceId}-`));
@@ -126,7 +126,7 @@ describe("what the gateway accepts of a caller's trace context", () => {
     assert.ok(traceId, 'no traceresponse');
     assert.notEqual(traceId, caller.traceId);
     assert.match(
-      upstream.requests.at(-1)?.headers.traceparent ?? '',
+      String(upstream.requests.at(-1)?.headers.traceparent),
       new RegExp(`^00-${traceId}-`),
     );
     const server = await eventually('the gateway server span of the new trace', () =>
