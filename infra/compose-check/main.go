@@ -5,7 +5,7 @@
 // It also checks what compose only finds out when it starts containers: bind-mounted
 // files exist, and memory limits stay within the stack's budget.
 //
-//	go run . [-budget-mib 2560] <project dir>
+//	go run . [-budget-mib 2816] <project dir>
 package main
 
 import (
@@ -20,7 +20,7 @@ import (
 )
 
 func main() {
-	budget := flag.Int64("budget-mib", 2560, "most memory all limits may add up to, in MiB")
+	budget := flag.Int64("budget-mib", 2816, "most memory all limits may add up to, in MiB")
 	flag.Parse()
 	dir := flag.Arg(0)
 	if dir == "" {
