@@ -3,7 +3,8 @@
 // `docker compose`): schema validation, .env interpolation, references between services.
 // Our machines have no Docker engine, so this is how the compose file is checked here.
 // It also checks what compose only finds out when it starts containers: bind-mounted
-// files exist, and memory limits stay within the stack's budget.
+// files exist, and memory limits stay within the stack's budget; and what keeps the stack
+// safe to run and copy (hardening.go).
 //
 //	go run . [-budget-mib 2816] <project dir>
 package main
@@ -62,6 +63,7 @@ func check(dir string, budgetMiB int64) error {
 		} else {
 			total += int64(service.Deploy.Resources.Limits.MemoryBytes)
 		}
+		problems = append(problems, hardeningProblems(name, service)...)
 		for _, volume := range service.Volumes {
 			if volume.Type != "bind" {
 				continue
@@ -71,6 +73,7 @@ func check(dir string, budgetMiB int64) error {
 			}
 		}
 	}
+	problems = append(problems, sharedNamespaceProblems(project)...)
 	totalMiB := total >> 20
 	if totalMiB > budgetMiB {
 		problems = append(problems, fmt.Sprintf("memory limits add up to %d MiB, over the %d MiB budget", totalMiB, budgetMiB))
