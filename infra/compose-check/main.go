@@ -3,9 +3,10 @@
 // `docker compose`): schema validation, .env interpolation, references between services.
 // Our machines have no Docker engine, so this is how the compose file is checked here.
 // It also checks what compose only finds out when it starts containers: bind-mounted
-// files exist, and memory limits stay within the stack's budget.
+// files exist, and memory limits stay within the stack's budget; and what keeps the stack
+// safe to run and copy (hardening.go).
 //
-//	go run . [-budget-mib 2560] <project dir>
+//	go run . [-budget-mib 2816] <project dir>
 package main
 
 import (
@@ -20,7 +21,7 @@ import (
 )
 
 func main() {
-	budget := flag.Int64("budget-mib", 2560, "most memory all limits may add up to, in MiB")
+	budget := flag.Int64("budget-mib", 2816, "most memory all limits may add up to, in MiB")
 	flag.Parse()
 	dir := flag.Arg(0)
 	if dir == "" {
@@ -62,6 +63,7 @@ func check(dir string, budgetMiB int64) error {
 		} else {
 			total += int64(service.Deploy.Resources.Limits.MemoryBytes)
 		}
+		problems = append(problems, hardeningProblems(name, service)...)
 		for _, volume := range service.Volumes {
 			if volume.Type != "bind" {
 				continue
@@ -71,6 +73,7 @@ func check(dir string, budgetMiB int64) error {
 			}
 		}
 	}
+	problems = append(problems, sharedNamespaceProblems(project)...)
 	totalMiB := total >> 20
 	if totalMiB > budgetMiB {
 		problems = append(problems, fmt.Sprintf("memory limits add up to %d MiB, over the %d MiB budget", totalMiB, budgetMiB))

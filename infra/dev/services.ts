@@ -41,8 +41,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export function spawnService(
   name: ServiceSpec['name'],
   env: NodeJS.ProcessEnv,
-  /** Where its output goes: this terminal, a pipe to read, or an open log file. */
-  stdio: 'inherit' | 'pipe' | number = 'inherit',
+  /** Where its output goes: this terminal, a pipe to read, an open log file, or nowhere. */
+  stdio: 'inherit' | 'pipe' | 'ignore' | number = 'inherit',
 ): ChildProcess {
   return spawn(
     process.execPath,

@@ -8,7 +8,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { startEmbeddedPostgres, type PostgresServer } from './embedded-postgres.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './embedded-postgres.ts';
 import { DEFAULT_PORTS, SERVICES, serviceUrls, spawnService } from './services.ts';
 
 const DATA_DIR = fileURLToPath(new URL('../../.data/postgres', import.meta.url));
@@ -19,14 +19,14 @@ function overrideKey(name: string): string {
 }
 
 const needsEmbedded = SERVICES.some((s) => s.database && !process.env[overrideKey(s.name)]);
-let postgres: PostgresServer | undefined;
+let postgres: EmbeddedPostgresServer | undefined;
 if (needsEmbedded) {
   postgres = await startEmbeddedPostgres({
     dataDir: DATA_DIR,
     port: POSTGRES_PORT,
     persistent: true,
   });
-  console.error(`embedded PostgreSQL on 127.0.0.1:${POSTGRES_PORT} (data in ${DATA_DIR})`);
+  console.error(`embedded PostgreSQL on 127.0.0.1:${POSTGRES_PORT} (data in ${postgres.dataDir})`);
 }
 
 let stopping = false;
@@ -41,6 +41,8 @@ for (const service of SERVICES) {
     }
   }
   const child = spawnService(service.name, {
+    // Nothing balances load in front of these; Ctrl-C need not wait for one to notice.
+    SHUTDOWN_READINESS_DELAY_MS: '0',
     ...process.env,
     ...serviceUrls(DEFAULT_PORTS),
     PORT: String(service.port),

@@ -106,7 +106,8 @@ report(
   ),
 );
 // The compose-spec reference loader (the library in `docker compose`), built from
-// infra/compose-check: schema, .env interpolation, references, mounts, memory budget.
+// infra/compose-check: schema, .env interpolation, references, mounts, memory budget,
+// hardening (ports on 127.0.0.1, read-only Grafana, healthchecks, grace periods).
 check(
   'compose: compose-spec loader (infra/compose-check)',
   'go',

@@ -29,6 +29,7 @@ export interface ReceivedSpan {
   /** 0 unset, 1 ok, 2 error. */
   statusCode: number;
   events: { name: string; attributes: Record<string, unknown> }[];
+  links: { traceId: string; spanId: string }[];
 }
 
 export interface ReceivedLog {
@@ -77,6 +78,7 @@ interface TracesRequest {
         attributes?: KeyValue[];
         status?: { code?: number };
         events?: { name: string; attributes?: KeyValue[] }[];
+        links?: { traceId: string; spanId: string }[];
       }[];
     }[];
   })[];
@@ -146,6 +148,7 @@ function collectSpans(payload: TracesRequest, into: ReceivedSpan[]): void {
             name: e.name,
             attributes: attributesOf(e.attributes),
           })),
+          links: (span.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
         });
       }
     }

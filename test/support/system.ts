@@ -57,6 +57,8 @@ export class System {
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '100',
         OTEL_BLRP_SCHEDULE_DELAY: '100',
+        // No load balancer polls these processes; a test that wants the delay sets it.
+        SHUTDOWN_READINESS_DELAY_MS: '0',
         ...options.common,
         ...options.env?.[service.name],
       };

@@ -1,22 +1,44 @@
 import { z } from 'zod';
 
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/**
+ * Error reporting's keys. Sentry starts before the service's config is loaded (it must see
+ * errors thrown during start), so `startErrorReporting` parses these on its own, and starts
+ * nothing if they are bad; the service's `loadConfig` then reports them with the rest.
+ */
+export const sentrySettings = z.object({
+  SENTRY_DSN: httpUrl
+    .refine((value) => {
+      const dsn = new URL(value);
+      return dsn.username !== '' && /^\/(.+\/)?\d+$/.test(dsn.pathname);
+    }, 'must be a Sentry DSN: https://<public key>@<host>/<project id>')
+    .optional()
+    .describe('Send errors to this Sentry project'),
+  SENTRY_SPOTLIGHT: httpUrl
+    .optional()
+    .describe('Send errors to a Spotlight sidecar, e.g. http://localhost:8969/stream'),
+});
+
 /** Settings every service reads. A service extends this schema with its own keys. */
-export const baseConfigSchema = z.object({
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-    .default('info')
-    .describe('Minimum level of log lines written'),
+export const baseConfigSchema = sentrySettings.extend({
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info').describe('Minimum level of log lines written'),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number()
     .int()
     .positive()
     .default(10_000)
     .describe('How long in-flight requests may take to finish after SIGTERM'),
-  SENTRY_DSN: z.url().optional().describe('Send errors to this Sentry project'),
-  SENTRY_SPOTLIGHT: z
-    .url()
-    .optional()
-    .describe('Send errors to a Spotlight sidecar, e.g. http://localhost:8969/stream'),
+  SHUTDOWN_READINESS_DELAY_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(2_000)
+    .describe(
+      'After SIGTERM, how long /health/ready answers 503 before the listener closes, so load balancers stop sending first',
+    ),
 });
 
 export function portSetting(defaultPort: number) {
@@ -52,6 +74,13 @@ export class ConfigError extends Error {
   }
 }
 
+/** An empty variable counts as unset, as it does in compose files and shells. */
+export function presentKeys(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => Boolean(entry[1])),
+  );
+}
+
 /**
  * Validates the environment against a service's schema and reports every bad key at once.
  * An empty variable counts as unset, as it does in compose files and shells.
@@ -60,8 +89,7 @@ export function loadConfig<S extends z.ZodType>(
   schema: S,
   env: NodeJS.ProcessEnv = process.env,
 ): z.output<S> {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-  const result = schema.safeParse(present);
+  const result = schema.safeParse(presentKeys(env));
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => ({

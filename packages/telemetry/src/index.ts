@@ -16,6 +16,7 @@ export {
 } from './database.ts';
 export { type ErrorMapper } from './error-handler.ts';
 export { reportError, requestSpan } from './error-reporting.ts';
+export { setInboundContextPolicy, type InboundContextPolicy } from './inbound-context.ts';
 export { setFaultInjector, type FaultInjector } from './faults.ts';
 export type { ReadinessCheck } from './health.ts';
 export { logger, type Logger } from './logger.ts';
@@ -25,6 +26,7 @@ export { parseInput, ProblemError, problemType, type FieldError, type Problem } 
 export {
   createServiceClient,
   DependencyUnavailable,
+  UnsafeRequestTarget,
   type ServiceClientOptions,
 } from './service-client.ts';
 export { runService, startService, type RunningService, type ServiceOptions } from './service.ts';

@@ -1,5 +1,6 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, stdTimeFunctions, type Logger } from 'pino';
+import { LOG_LEVELS } from './config.ts';
 import { censor, REDACTED_PATHS } from './redaction.ts';
 import { currentRequestId } from './request-context.ts';
 import { serviceIdentity } from './service-identity.ts';
@@ -23,8 +24,17 @@ function correlationFields(): Record<string, string> {
   return fields;
 }
 
+/**
+ * The logger exists before the config is validated (modules log as they load), so it must not
+ * throw on a bad LOG_LEVEL: it starts at `info`, and `loadConfig` reports the bad value with
+ * every other bad key.
+ */
+function initialLevel(value = process.env.LOG_LEVEL): string {
+  return LOG_LEVELS.find((level) => level === value) ?? 'info';
+}
+
 export const logger: Logger = pino({
-  level: process.env.LOG_LEVEL ?? 'info',
+  level: initialLevel(),
   base: { 'service.name': serviceIdentity().name },
   timestamp: stdTimeFunctions.isoTime,
   formatters: { level: (label) => ({ level: label }) },

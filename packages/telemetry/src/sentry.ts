@@ -1,3 +1,4 @@
+import { presentKeys, sentrySettings } from './config.ts';
 import { serviceIdentity } from './service-identity.ts';
 
 type SentrySdk = typeof import('@sentry/node');
@@ -12,8 +13,10 @@ let sentry: SentrySdk | undefined;
  * `SENTRY_SPOTLIGHT` (a Spotlight sidecar URL, e.g. http://localhost:8969/stream) is set.
  */
 export async function startErrorReporting(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const dsn = env.SENTRY_DSN || undefined;
-  const spotlight = env.SENTRY_SPOTLIGHT || undefined;
+  // Bad settings start nothing here; the service's loadConfig names them and exits.
+  const settings = sentrySettings.safeParse(presentKeys(env));
+  if (!settings.success) return;
+  const { SENTRY_DSN: dsn, SENTRY_SPOTLIGHT: spotlight } = settings.data;
   if (!dsn && !spotlight) return;
   const Sentry = await import('@sentry/node');
   const identity = serviceIdentity();

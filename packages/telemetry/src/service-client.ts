@@ -35,6 +35,23 @@ export class DependencyUnavailable extends ProblemError {
   }
 }
 
+/**
+ * A call that would leave the service it was made for: an absolute URL (`http://elsewhere/…`),
+ * a scheme-relative one (`//elsewhere/…`), or another base URL. Raised before anything is
+ * sent; it is a bug in the caller, never the dependency's fault.
+ */
+export class UnsafeRequestTarget extends Error {
+  constructor(dependency: string, target: string) {
+    super(`refused to send a request for ${dependency} to ${JSON.stringify(target)}`);
+    this.name = 'UnsafeRequestTarget';
+  }
+}
+
+/** Only a path on the configured service: `/…`, never `//host/…` or `scheme:…`. */
+function isPathOnly(url: string): boolean {
+  return url.startsWith('/') && !url.startsWith('//') && !url.includes('\\');
+}
+
 function unavailability(error: unknown): Unavailability {
   if (isAxiosError(error)) {
     if (error.response) return 'failed';
@@ -56,16 +73,25 @@ export interface ServiceClientOptions {
  * An axios instance for calling another Sightline service. Trace context travels in the
  * `traceparent` header, added by the HTTP instrumentation; this adds the request id, a timeout,
  * the fault-injection hook, and one error type for "the other side could not answer". 4xx
- * answers are returned, for the typed client to turn into domain results.
+ * answers are returned, for the typed client to turn into domain results. It calls only its
+ * `baseURL`: absolute URLs are refused before sending, and redirects are never followed (a 3xx
+ * comes back as an answer).
  */
 export function createServiceClient(options: ServiceClientOptions): AxiosInstance {
   const config: CreateAxiosDefaults = {
     baseURL: options.baseURL,
     timeout: options.timeoutMs,
     validateStatus: options.passServerErrors ? () => true : (status) => status < 500,
+    // A redirect would let the other side choose where our next request goes.
+    maxRedirects: 0,
   };
   const client = axios.create(config);
   client.interceptors.request.use(async (request) => {
+    // The request names a path; the host is always the configured one.
+    const url = request.url ?? '';
+    if (!isPathOnly(url) || request.baseURL !== options.baseURL) {
+      throw new UnsafeRequestTarget(options.dependency, `${request.baseURL ?? ''}${url}`);
+    }
     const requestId = currentRequestId();
     if (requestId) request.headers.set('x-request-id', requestId);
     await faultInjector().onCall({
@@ -76,7 +102,7 @@ export function createServiceClient(options: ServiceClientOptions): AxiosInstanc
     return request;
   });
   client.interceptors.response.use(undefined, (error: unknown) => {
-    if (error instanceof ProblemError) throw error;
+    if (error instanceof ProblemError || error instanceof UnsafeRequestTarget) throw error;
     throw new DependencyUnavailable(options.dependency, unavailability(error), error);
   });
   return client;

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Express, type Router } from 'express';
 import { ConfigError } from './config.ts';
 import { errorHandler, notFound, type ErrorMapper } from './error-handler.ts';
@@ -21,6 +22,13 @@ export interface ServiceOptions {
   readiness?: ReadinessCheck[];
   port: number;
   shutdownTimeoutMs: number;
+  /**
+   * On SIGTERM, how long `/health/ready` answers 503 before the listener closes, so a load
+   * balancer polling it stops sending new requests first. Default 0.
+   */
+  readinessDelayMs?: number;
+  /** Express's `trust proxy`: who may set X-Forwarded-For. Default: nobody. */
+  trustProxy?: boolean | number | string;
   /** Closed after the last request has drained (database pools, mostly). */
   onStop?: (() => Promise<void>)[];
 }
@@ -30,6 +38,9 @@ export interface RunningService {
   server: Server;
   port: number;
   url: string;
+  readinessDelayMs: number;
+  /** From now on `/health/ready` answers 503; requests are still served. */
+  markDraining(): void;
   /** Stop accepting, drain in-flight requests, run `onStop`. Safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -41,6 +52,7 @@ export interface RunningService {
 function createApp(options: ServiceOptions, isDraining: () => boolean): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
   mountHealthRoutes(app, options.readiness ?? [], isDraining);
   app.get('/metrics', metricsRoute);
   app.use(requestLog);
@@ -82,20 +94,33 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   };
 
   logger.info({ port }, 'listening');
-  return { app, server, port, url: `http://127.0.0.1:${port}`, stop };
+  return {
+    app,
+    server,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    readinessDelayMs: options.readinessDelayMs ?? 0,
+    markDraining: () => {
+      draining = true;
+    },
+    stop,
+  };
 }
 
 /**
- * Runs a service as a process: SIGTERM/SIGINT drain and stop it, unhandled rejections and
- * uncaught exceptions are reported through the same path as request errors, and telemetry is
- * flushed before the process exits.
+ * Runs a service as a process: SIGTERM/SIGINT first turn readiness to 503 for
+ * `readinessDelayMs` (requests are still served meanwhile), then close the listener and
+ * drain in-flight requests, then flush telemetry and exit. Unhandled rejections and uncaught
+ * exceptions are reported through the same path as request errors.
  */
 function runAsProcess(service: RunningService): void {
   let exiting = false;
-  const exit = async (code: number, reason: string) => {
+  const exit = async (code: number, reason: string, readinessDelayMs: number) => {
     if (exiting) return;
     exiting = true;
-    logger.info({ reason }, 'shutting down');
+    logger.info({ reason, readiness_delay_ms: readinessDelayMs }, 'shutting down');
+    service.markDraining();
+    if (readinessDelayMs > 0) await sleep(readinessDelayMs);
     try {
       await service.stop();
     } catch (error) {
@@ -107,12 +132,14 @@ function runAsProcess(service: RunningService): void {
     await stopTracing();
     process.exit(code);
   };
-  process.once('SIGTERM', () => void exit(0, 'SIGTERM'));
-  process.once('SIGINT', () => void exit(0, 'SIGINT'));
+  const delay = service.readinessDelayMs;
+  process.once('SIGTERM', () => void exit(0, 'SIGTERM', delay));
+  process.once('SIGINT', () => void exit(0, 'SIGINT', delay));
   process.on('unhandledRejection', (reason) => reportError(reason, 'unhandled promise rejection'));
   process.on('uncaughtException', (error) => {
     reportError(error, 'uncaught exception');
-    void exit(1, 'uncaught exception');
+    // A broken process stops taking traffic at once; there is nothing to wait for.
+    void exit(1, 'uncaught exception', 0);
   });
 }
 

@@ -1,10 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CompositePropagator,
-  W3CBaggagePropagator,
-  W3CTraceContextPropagator,
-} from '@opentelemetry/core';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -12,6 +7,7 @@ import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { linkUntrustedParent, PolicyPropagator } from './inbound-context.ts';
 import { serviceIdentity } from './service-identity.ts';
 
 /** Paths that are polled, not used: tracing them would bury real requests in noise. */
@@ -41,15 +37,15 @@ export function startTracing(): void {
       'service.instance.id': identity.instanceId,
       'deployment.environment.name': identity.environment,
     }),
-    textMapPropagator: new CompositePropagator({
-      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
-    }),
+    // W3C Trace Context and Baggage, filtered by the inbound policy (inbound-context.ts).
+    textMapPropagator: new PolicyPropagator(),
     // Metrics are prom-client's, scraped from /metrics (see metrics.ts); no OTel metrics export.
     metricReaders: [],
     // Only what the services use, not the whole auto-instrumentation bag.
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request: IncomingMessage) => isUntracedPath(request.url),
+        requestHook: linkUntrustedParent,
       }),
       // Middleware and router layers are noise; the route handler's span (and `http.route`) stays.
       new ExpressInstrumentation({

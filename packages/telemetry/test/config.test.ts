@@ -27,7 +27,7 @@ test('when a variable is empty, then it counts as unset and its default applies'
   assert.equal(config.SENTRY_DSN, undefined);
 });
 
-test('when a service starts with bad env, then it names each bad key on stderr and exits non-zero', () => {
+test('when a service starts with bad env, then it names each bad key on stderr, with no stack trace, and exits non-zero', () => {
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   const result = spawnSync(
     process.execPath,
@@ -39,6 +39,10 @@ test('when a service starts with bad env, then it names each bad key on stderr a
         PORT: '-1',
         USER_SERVICE_URL: 'nope',
         DEPENDENCY_TIMEOUT_MS: 'soon',
+        LOG_LEVEL: 'loud',
+        SENTRY_DSN: 'https://sentry.example.com/no-key',
+        SENTRY_SPOTLIGHT: 'spotlight',
+        SHUTDOWN_READINESS_DELAY_MS: 'a while',
       },
       encoding: 'utf8',
       timeout: 20_000,
@@ -46,11 +50,21 @@ test('when a service starts with bad env, then it names each bad key on stderr a
   );
 
   assert.equal(result.status, 1);
-  for (const key of ['PORT', 'DATABASE_URL', 'USER_SERVICE_URL', 'DEPENDENCY_TIMEOUT_MS']) {
+  for (const key of [
+    'PORT',
+    'DATABASE_URL',
+    'USER_SERVICE_URL',
+    'DEPENDENCY_TIMEOUT_MS',
+    'LOG_LEVEL',
+    'SENTRY_DSN',
+    'SENTRY_SPOTLIGHT',
+    'SHUTDOWN_READINESS_DELAY_MS',
+  ]) {
     assert.match(
       result.stderr,
       new RegExp(`^  ${key}: `, 'm'),
       `${key} not named in:\n${result.stderr}`,
     );
   }
+  assert.doesNotMatch(result.stderr, /^\s+at /m, 'a stack trace instead of a report');
 });

@@ -1,18 +1,36 @@
-import { loadConfig, runService, startService, type RunningService } from '@sightline/telemetry';
+import {
+  loadConfig,
+  runService,
+  setInboundContextPolicy,
+  startService,
+  type RunningService,
+} from '@sightline/telemetry';
 import { Upstream } from './clients/upstream.ts';
 import { configSchema, type Config } from './config.ts';
+import { clientRateLimit } from './rate-limit.ts';
 import { gatewayRoutes } from './routes.ts';
 
 export function start(config: Config): Promise<RunningService> {
+  // The gateway is the edge: what callers send in traceparent and baggage is accepted only
+  // as configured. The services behind it trust the gateway's context.
+  setInboundContextPolicy({
+    trustTraceparent: config.TRUST_INBOUND_TRACE_CONTEXT,
+    baggageKeys: config.BAGGAGE_ALLOWED_KEYS,
+  });
   const timeout = config.UPSTREAM_TIMEOUT_MS;
   return startService({
-    routes: gatewayRoutes({
-      users: new Upstream('user-service', config.USER_SERVICE_URL, timeout),
-      orders: new Upstream('order-service', config.ORDER_SERVICE_URL, timeout),
-      payments: new Upstream('payment-service', config.PAYMENT_SERVICE_URL, timeout),
-    }),
+    routes: gatewayRoutes(
+      {
+        users: new Upstream('user-service', config.USER_SERVICE_URL, timeout),
+        orders: new Upstream('order-service', config.ORDER_SERVICE_URL, timeout),
+        payments: new Upstream('payment-service', config.PAYMENT_SERVICE_URL, timeout),
+      },
+      clientRateLimit({ max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS }),
+    ),
     port: config.PORT,
+    trustProxy: config.TRUST_PROXY,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    readinessDelayMs: config.SHUTDOWN_READINESS_DELAY_MS,
   });
 }
 

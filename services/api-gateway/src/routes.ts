@@ -5,7 +5,7 @@ import {
   problemType,
   requestSpan,
 } from '@sightline/telemetry';
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { Upstream } from './clients/upstream.ts';
 
 export interface Upstreams {
@@ -33,12 +33,36 @@ export const traceResponse: RequestHandler = (_request, response, next) => {
   next();
 };
 
+/** Any base will do: only the query of the parsed request target is kept. */
+const PARSE_BASE = 'http://gateway.invalid';
+
+/**
+ * The path sent upstream, rebuilt from the route that matched and its decoded parameters,
+ * each encoded again as one path segment. Nothing of the request target but these and the
+ * query reaches the service: not an absolute-form target's host (`GET http://elsewhere/…`),
+ * not a `//host` path, not a dot segment.
+ */
+function upstreamPath(request: Request): string | undefined {
+  const template = (request.route as { path?: unknown } | undefined)?.path;
+  if (typeof template !== 'string') return undefined;
+  let safe = true;
+  const path = template.replace(/:(\w+)/g, (_match, name: string) => {
+    const value = String(request.params[name] ?? '');
+    if (value === '' || value === '.' || value === '..') safe = false;
+    return encodeURIComponent(value);
+  });
+  return safe ? path : undefined;
+}
+
 function proxyTo(upstream: Upstream): RequestHandler {
-  return async (request, response) => {
+  return async (request, response, next) => {
+    const path = upstreamPath(request);
+    if (!path) return next();
     try {
       const answer = await upstream.forward({
         method: request.method,
-        url: request.originalUrl,
+        path,
+        search: new URL(request.originalUrl, PARSE_BASE).search,
         headers: request.headers,
         body: request.body,
       });
@@ -61,12 +85,16 @@ function proxyTo(upstream: Upstream): RequestHandler {
   };
 }
 
-/** The public API: exactly these routes, each owned by one service. */
-export function gatewayRoutes(upstreams: Upstreams): Router {
+/**
+ * The public API: exactly these routes, each owned by one service at its configured address.
+ * There is deliberately no `GET /api/users`: a list of every user and their email is not
+ * something the public may page through.
+ */
+export function gatewayRoutes(upstreams: Upstreams, limit: RequestHandler): Router {
   const router = Router();
   router.use(traceResponse);
+  router.use(limit);
   router.post('/api/users', proxyTo(upstreams.users));
-  router.get('/api/users', proxyTo(upstreams.users));
   router.get('/api/users/:id', proxyTo(upstreams.users));
   router.get('/api/products', proxyTo(upstreams.orders));
   router.post('/api/orders', proxyTo(upstreams.orders));

@@ -51,6 +51,7 @@ export async function start(config: Config): Promise<RunningService> {
     readiness: [readiness],
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    readinessDelayMs: config.SHUTDOWN_READINESS_DELAY_MS,
     onStop: [() => reconciling.stop(), () => pool.end(), () => readiness.close()],
   });
 }

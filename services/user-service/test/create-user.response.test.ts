@@ -39,6 +39,23 @@ describe('POST /api/users', () => {
     assert.equal(((await fetched.json()) as { name: string }).name, 'Ada');
   });
 
+  test('when a user is created, then only a self-describing scrypt hash of the password is stored', async () => {
+    const response = await post({
+      email: 'hash@example.com',
+      name: 'Hal',
+      password: 'hunter2 hunter2',
+    });
+    const { id } = (await response.json()) as { id: string };
+
+    const [row] = await queryDatabase<{ password_hash: string }>(
+      databaseUrl,
+      'select password_hash from users where id = $1',
+      [id],
+    );
+    assert.match(row?.password_hash ?? '', /^scrypt\$ln=17,r=8,p=1\$[^$]+\$[^$]+$/);
+    assert.ok(!row?.password_hash.includes('hunter2'));
+  });
+
   test('when the email is already registered in another case, then 409 names the email and the first user is kept', async () => {
     await post({ email: 'grace@example.com', name: 'Grace', password: 'first password' });
 

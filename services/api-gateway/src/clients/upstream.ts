@@ -8,8 +8,10 @@ const FORWARDED_RESPONSE_HEADERS = ['content-type', 'location', 'idempotent-repl
 
 export interface UpstreamRequest {
   method: string;
-  /** Path and query, e.g. `/api/orders?userId=…`. */
-  url: string;
+  /** A path on the service, built by the gateway from a known route, e.g. `/api/orders/…`. */
+  path: string;
+  /** The query string as the client sent it, with its `?`, or empty. */
+  search: string;
   headers: IncomingHttpHeaders;
   body: unknown;
 }
@@ -30,8 +32,9 @@ function pick(headers: Record<string, unknown>, names: string[]): Record<string,
 }
 
 /**
- * One service behind the gateway. Whatever the service answers, 5xx included, is passed back
- * as it is; only "could not answer" (unreachable, timed out) is an error here.
+ * One service behind the gateway, at the address in the gateway's configuration. Whatever the
+ * service answers, 5xx included, is passed back as it is; only "could not answer"
+ * (unreachable, timed out) is an error here.
  */
 export class Upstream {
   readonly name: string;
@@ -50,7 +53,7 @@ export class Upstream {
     const hasBody = !['GET', 'HEAD'].includes(request.method);
     const response = await this.http.request({
       method: request.method,
-      url: request.url,
+      url: `${request.path}${request.search}`,
       headers: pick(request.headers, FORWARDED_REQUEST_HEADERS),
       data: hasBody ? request.body : undefined,
       validateStatus: () => true,

@@ -41,12 +41,4 @@ export class PostgresUserRepository implements UserRepository {
     ]);
     return rows[0] && toUser(rows[0]);
   }
-
-  async list(page: { limit: number; offset: number }): Promise<User[]> {
-    const { rows } = await this.pool.query<UserRow>(
-      `select ${COLUMNS} from users order by created_at, id limit $1 offset $2`,
-      [page.limit, page.offset],
-    );
-    return rows.map(toUser);
-  }
 }

@@ -28,8 +28,4 @@ export class Users {
     if (!user) throw new UserNotFound(id);
     return user;
   }
-
-  list(page: { limit: number; offset: number }): Promise<User[]> {
-    return this.repository.list(page);
-  }
 }
