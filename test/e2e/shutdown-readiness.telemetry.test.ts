@@ -48,10 +48,11 @@ test('when the gateway gets SIGTERM with an order in flight, then readiness answ
     },
     { traceparent: parent.traceparent },
   );
+  // The charge is recorded as `processing` while the provider answers.
   await eventually('the charge to be in flight', async () => {
     const rows = await queryDatabase<{ n: string }>(
       system.databaseUrl('payment-service'),
-      `select count(*) as n from pg_stat_activity where datname = current_database() and state = 'idle in transaction'`,
+      `select count(*) as n from payments where status = 'processing'`,
     );
     return Number(rows[0]?.n) > 0;
   });
