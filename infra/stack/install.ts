@@ -112,11 +112,14 @@ for (const backend of chosen) {
     rmSync(backend.dir, { recursive: true, force: true });
     mkdirSync(backend.dir, { recursive: true });
     writeFileSync(log, '');
+    // What the build is made from, read before it starts: an input edited while it runs
+    // must not be recorded as built.
+    const builtFrom = inputs(backend);
     await recipe(backend, log);
     const wrong = wrongVersions(backend);
     if (wrong.length > 0)
       throw new Error(`built, but ${wrong.join(', ')} do not report ${backend.version}`);
-    writeFileSync(stampFile(backend), inputs(backend));
+    writeFileSync(stampFile(backend), builtFrom);
     console.log(`✓ ${label} built in ${Math.round((Date.now() - started) / 1000)} s`);
   } catch (error) {
     failed = true;
