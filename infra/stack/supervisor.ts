@@ -106,6 +106,10 @@ process.once('SIGINT', () => void stopAll(0));
 try {
   mkdirSync(LOG_DIR, { recursive: true });
   preparePrometheus();
+  // Like Prometheus' data, Alertmanager's state (its notification log and silences) belongs
+  // to one run of the stack. Kept, an alert that fired in an earlier run would count as
+  // already notified, and the webhook would hear nothing for the repeat interval (4 h).
+  rmSync(join(STATE_DIR, 'alertmanager'), { recursive: true, force: true });
   postgres = await startEmbeddedPostgres({
     dataDir: join(STATE_DIR, 'postgres'),
     port: POSTGRES_PORT,

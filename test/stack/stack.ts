@@ -55,14 +55,10 @@ export async function stopStackProcess(name: string): Promise<void> {
  * Starts one process of the stack again, with the same command, config and log file, and
  * records it so that `npm run stack:down` stops it like the rest.
  */
-export async function restartStackProcess(
-  name: string,
-  /** Changes to its environment, e.g. to run the collector as it runs without Loki. */
-  envChanges: NodeJS.ProcessEnv = {},
-): Promise<void> {
+export async function restartStackProcess(name: string): Promise<void> {
   const spec = stackProcess(name);
   const log = openSync(join(LOG_DIR, `${name}.log`), 'a');
-  const env = { ...process.env, ...spec.env, ...envChanges };
+  const env = { ...process.env, ...spec.env };
   const child = spec.service
     ? spawnService(spec.service, env, log)
     : spawn(spec.command as string, spec.args ?? [], {
