@@ -14,12 +14,14 @@ function expressProblem(error: unknown): Problem | undefined {
         type: problemType('malformed-json'),
         title: 'The request body is not valid JSON',
         status: 400,
+        detail: 'The body could not be parsed as JSON; send a JSON document.',
       };
     case 'entity.too.large':
       return {
         type: problemType('body-too-large'),
         title: 'The request body is too large',
         status: 413,
+        detail: 'The body is larger than this service accepts (100 kB).',
       };
     case 'encoding.unsupported':
     case 'charset.unsupported':
@@ -27,6 +29,7 @@ function expressProblem(error: unknown): Problem | undefined {
         type: problemType('unsupported-encoding'),
         title: 'Unsupported body encoding',
         status: 415,
+        detail: 'Send the body as UTF-8 JSON, uncompressed or gzip, deflate or br.',
       };
     default:
       return undefined;

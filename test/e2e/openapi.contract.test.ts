@@ -1,0 +1,326 @@
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { compileErrors, validate } from '@readme/openapi-parser';
+import { serviceUrls, spawnService } from '../../infra/dev/services.ts';
+import { eventually } from '../support/eventually.ts';
+import { OpenApiContract, readDocument } from '../support/openapi-contract.ts';
+import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
+import { freePort } from '../support/ports.ts';
+import { System } from '../support/system.ts';
+
+const CARD = { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' };
+const DECLINING_CARD = { ...CARD, number: '4000000000000002' };
+
+/**
+ * Statuses the document promises that this test cannot cause from outside: 429 needs the
+ * gateway's rate limit reached, 500 an unexpected failure inside a service, 504 on the quick
+ * routes a service slower than any timeout the gateway can be given.
+ */
+const NOT_DRIVEN = new Set([
+  ...[
+    'POST /api/users',
+    'GET /api/users/{id}',
+    'GET /api/products',
+    'POST /api/orders',
+    'GET /api/orders',
+    'GET /api/orders/{id}',
+    'GET /api/payments/{id}',
+  ].flatMap((operation) => [`${operation} 429`, `${operation} 500`]),
+  'GET /openapi.json 429',
+  'GET /health/ready 503',
+  'POST /api/users 504',
+  'GET /api/users/{id} 504',
+  'GET /api/products 504',
+  'GET /api/orders 504',
+  'GET /api/orders/{id} 504',
+  'GET /api/payments/{id} 504',
+]);
+
+interface Answer {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+describe('the OpenAPI document, against the real gateway and services', () => {
+  const contract = new OpenApiContract();
+  let receiver: OtlpReceiver;
+  let system: System;
+
+  before(async () => {
+    receiver = await startOtlpReceiver();
+    system = await System.start({ otlpUrl: receiver.url });
+  });
+  after(async () => {
+    await system?.stop();
+    await receiver?.close();
+  });
+
+  /** Sends a request to a gateway and fails unless the answer conforms to the document. */
+  async function call(
+    method: string,
+    path: string,
+    options: { json?: unknown; body?: string | Buffer; headers?: Record<string, string> } = {},
+    gateway = system.url('api-gateway'),
+  ): Promise<Answer> {
+    const headers = { ...options.headers };
+    let body = options.body;
+    if (options.json !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = JSON.stringify(options.json);
+    }
+    const response = await fetch(`${gateway}${path}`, { method, headers, body });
+    const text = await response.text();
+    const observed = { status: response.status, headers: response.headers, text };
+    const pathOnly = path.split('?')[0] as string;
+    assert.deepEqual(
+      contract.violations(method, pathOnly, observed),
+      [],
+      `${method} ${path} answered ${response.status} ${text.slice(0, 500)}`,
+    );
+    const isJson = /json/.test(response.headers.get('content-type') ?? '');
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: isJson ? (JSON.parse(text) as Record<string, unknown>) : {},
+    };
+  }
+
+  const newUser = async () =>
+    call('POST', '/api/users', {
+      json: { email: `spec-${randomUUID()}@example.com`, name: 'Spec', password: 'long enough' },
+    });
+
+  const orderFor = (userId: string, card = CARD) => ({
+    userId,
+    items: [{ sku: 'SKU-STK-003', quantity: 2 }],
+    card,
+  });
+
+  test('when the document is checked against the OpenAPI 3.1 schema, then it is valid', async () => {
+    const result = await validate(readDocument() as never);
+    assert.ok(result.valid, result.valid ? '' : compileErrors(result));
+    assert.match(readDocument().openapi, /^3\.1\./);
+  });
+
+  test('when GET /openapi.json is asked, then the gateway serves the document in the repository', async () => {
+    const served = await call('GET', '/openapi.json');
+    assert.equal(served.status, 200);
+    assert.deepEqual(served.body, readDocument());
+  });
+
+  test('when the health and metrics routes are asked, then they answer as documented', async () => {
+    assert.equal((await call('GET', '/health/live')).status, 200);
+    assert.equal((await call('GET', '/health/ready')).status, 200);
+    assert.equal((await call('GET', '/metrics')).status, 200);
+  });
+
+  test('when a user is registered, read, registered again and asked for badly, then each answer is as documented', async () => {
+    const created = await newUser();
+    assert.equal(created.status, 201);
+    const id = created.body.id as string;
+
+    assert.equal((await call('GET', `/api/users/${id}`)).status, 200);
+    assert.equal((await call('GET', `/api/users/${randomUUID()}`)).status, 404);
+    assert.equal((await call('GET', '/api/users/not-a-uuid')).status, 400);
+
+    const again = await call('POST', '/api/users', {
+      json: {
+        email: String(created.body.email).toUpperCase(),
+        name: 'Twin',
+        password: 'long enough',
+      },
+    });
+    assert.equal(again.status, 409);
+
+    const invalid = await call('POST', '/api/users', {
+      json: { email: 'nope', name: ' ', password: 'short' },
+    });
+    assert.equal(invalid.status, 400);
+    assert.deepEqual((invalid.body.errors as { field: string }[]).map((e) => e.field).sort(), [
+      'email',
+      'name',
+      'password',
+    ]);
+  });
+
+  test('when a body is not JSON, too large or oddly encoded, then 400, 413 and 415 are problems with a detail', async () => {
+    for (const path of ['/api/users', '/api/orders']) {
+      const json = { 'content-type': 'application/json' };
+      const malformed = await call('POST', path, { body: '{"email":', headers: json });
+      assert.equal(malformed.status, 400);
+      assert.equal(malformed.body.type, 'urn:sightline:problem:malformed-json');
+
+      const huge = await call('POST', path, {
+        json: { name: 'x'.repeat(200_000) },
+      });
+      assert.equal(huge.status, 413);
+
+      const encoded = await call('POST', path, {
+        body: gzipSync('{}'),
+        headers: { ...json, 'content-encoding': 'compress' },
+      });
+      assert.equal(encoded.status, 415);
+    }
+  });
+
+  test('when products are listed, then the catalog conforms', async () => {
+    const products = await call('GET', '/api/products');
+    assert.equal(products.status, 200);
+    assert.ok((products.body.items as unknown[]).length > 0);
+  });
+
+  test('when an order is placed, replayed, read and listed, then each answer is as documented', async () => {
+    const userId = (await newUser()).body.id as string;
+    const key = randomUUID();
+
+    const placed = await call('POST', '/api/orders', {
+      json: orderFor(userId),
+      headers: { 'idempotency-key': key },
+    });
+    assert.equal(placed.status, 201);
+    assert.equal(placed.headers.get('idempotent-replayed'), null);
+
+    const replayed = await call('POST', '/api/orders', {
+      json: orderFor(userId),
+      headers: { 'idempotency-key': key },
+    });
+    assert.equal(replayed.status, 201);
+    assert.equal(replayed.headers.get('idempotent-replayed'), 'true');
+
+    const reused = await call('POST', '/api/orders', {
+      json: { ...orderFor(userId), items: [{ sku: 'SKU-MUG-002', quantity: 1 }] },
+      headers: { 'idempotency-key': key },
+    });
+    assert.equal(reused.status, 422);
+    assert.equal(reused.body.type, 'urn:sightline:problem:idempotency-key-reused');
+
+    const id = placed.body.id as string;
+    assert.equal((await call('GET', `/api/orders/${id}`)).status, 200);
+    assert.equal((await call('GET', `/api/orders/${randomUUID()}`)).status, 404);
+    assert.equal((await call('GET', '/api/orders/42')).status, 400);
+
+    const listed = await call('GET', `/api/orders?userId=${userId}`);
+    assert.equal(listed.status, 200);
+    assert.deepEqual(
+      (listed.body.items as { id: string }[]).map((o) => o.id),
+      [id],
+    );
+    assert.equal((await call('GET', '/api/orders?userId=junk')).status, 400);
+    assert.equal((await call('GET', '/api/orders')).status, 400);
+
+    const paymentId = placed.body.paymentId as string;
+    assert.equal((await call('GET', `/api/payments/${paymentId}`)).status, 200);
+    assert.equal((await call('GET', `/api/payments/${randomUUID()}`)).status, 404);
+    assert.equal((await call('GET', '/api/payments/%20')).status, 400);
+  });
+
+  test('when an order is refused, then 400, 402 and 422 are problems naming what was wrong', async () => {
+    const userId = (await newUser()).body.id as string;
+
+    const invalid = await call('POST', '/api/orders', {
+      json: { ...orderFor(userId), items: [{ sku: '', quantity: 0 }] },
+    });
+    assert.equal(invalid.status, 400);
+
+    const declined = await call('POST', '/api/orders', { json: orderFor(userId, DECLINING_CARD) });
+    assert.equal(declined.status, 402);
+    assert.equal(declined.body.orderStatus, 'payment_declined');
+
+    const unknownUser = await call('POST', '/api/orders', { json: orderFor(randomUUID()) });
+    assert.equal(unknownUser.status, 422);
+
+    const unknownProduct = await call('POST', '/api/orders', {
+      json: { ...orderFor(userId), items: [{ sku: 'NO-SUCH-SKU', quantity: 1 }] },
+    });
+    assert.equal(unknownProduct.status, 422);
+  });
+
+  describe('when the gateway gives a service less time than it takes', () => {
+    let impatient: ChildProcess;
+    let impatientUrl: string;
+
+    before(async () => {
+      const port = await freePort();
+      impatientUrl = `http://127.0.0.1:${port}`;
+      impatient = spawnService(
+        'api-gateway',
+        {
+          PATH: process.env.PATH,
+          PORT: String(port),
+          ...serviceUrls(system.ports),
+          // Any order takes longer: payment-service's simulated provider alone takes 40 ms.
+          UPSTREAM_TIMEOUT_MS: '20',
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          LOG_LEVEL: 'silent',
+        },
+        'pipe',
+      );
+      impatient.stdout?.resume();
+      impatient.stderr?.resume();
+      await eventually('the impatient gateway to be ready', async () => {
+        return (await fetch(`${impatientUrl}/health/ready`)).ok;
+      });
+    });
+    after(async () => {
+      const exited = new Promise((resolve) => impatient.once('exit', resolve));
+      impatient.kill('SIGTERM');
+      await exited;
+    });
+
+    test('then an order is answered 504 with a problem naming order-service', async () => {
+      const userId = (await newUser()).body.id as string;
+      const answer = await call('POST', '/api/orders', { json: orderFor(userId) }, impatientUrl);
+      assert.equal(answer.status, 504);
+      assert.equal(answer.body.upstream, 'order-service');
+    });
+  });
+
+  describe('when the services behind the gateway stop', () => {
+    let userId: string;
+    let orderId: string;
+    let paymentId: string;
+
+    before(async () => {
+      userId = (await newUser()).body.id as string;
+      const placed = await call('POST', '/api/orders', { json: orderFor(userId) });
+      orderId = placed.body.id as string;
+      paymentId = placed.body.paymentId as string;
+    });
+
+    test('then a payment-service outage is 503 for orders and 502 for payments', async () => {
+      await system.stopService('payment-service');
+      const order = await call('POST', '/api/orders', { json: orderFor(userId) });
+      assert.equal(order.status, 503);
+      assert.equal((await call('GET', `/api/payments/${paymentId}`)).status, 502);
+    });
+
+    test('then a user-service outage is 502 for the user routes', async () => {
+      await system.stopService('user-service');
+      assert.equal((await call('GET', `/api/users/${userId}`)).status, 502);
+      const created = await call('POST', '/api/users', {
+        json: { email: 'late@example.com', name: 'Late', password: 'long enough' },
+      });
+      assert.equal(created.status, 502);
+    });
+
+    test('then an order-service outage is 502 for the product and order routes', async () => {
+      await system.stopService('order-service');
+      assert.equal((await call('GET', '/api/products')).status, 502);
+      assert.equal((await call('GET', `/api/orders/${orderId}`)).status, 502);
+      assert.equal((await call('GET', `/api/orders?userId=${userId}`)).status, 502);
+      assert.equal((await call('POST', '/api/orders', { json: orderFor(userId) })).status, 502);
+    });
+  });
+
+  test('when every route has been driven, then every documented status was seen, except those that cannot be caused from outside', () => {
+    const unseen = contract
+      .documented()
+      .filter((s) => !contract.exercised.has(s) && !NOT_DRIVEN.has(s));
+    assert.deepEqual(unseen, []);
+  });
+});
