@@ -12,7 +12,14 @@ export { setFaultInjector, type FaultInjector } from './faults.ts';
 export type { ReadinessCheck } from './health.ts';
 export { logger, type Logger } from './logger.ts';
 export { createCounter, registry } from './metrics.ts';
-export { parseInput, ProblemError, problemType, type FieldError, type Problem } from './problem.ts';
+export {
+  parseInput,
+  ProblemError,
+  problemType,
+  storableText,
+  type FieldError,
+  type Problem,
+} from './problem.ts';
 export {
   createServiceClient,
   DependencyUnavailable,
