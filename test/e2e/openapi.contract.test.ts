@@ -126,6 +126,7 @@ describe('the OpenAPI document, against the real gateway and services', () => {
     assert.equal((await call('GET', `/api/users/${id}`)).status, 200);
     assert.equal((await call('GET', `/api/users/${randomUUID()}`)).status, 404);
     assert.equal((await call('GET', '/api/users/not-a-uuid')).status, 400);
+    assert.equal((await call('GET', '/api/users/%E0%A4%A')).status, 400);
 
     const again = await call('POST', '/api/users', {
       json: {
@@ -147,7 +148,7 @@ describe('the OpenAPI document, against the real gateway and services', () => {
     ]);
   });
 
-  test('when a body is not JSON, too large or oddly encoded, then 400, 413 and 415 are problems with a detail', async () => {
+  test('when a body is not JSON, does not inflate, is too large or oddly encoded, then 400, 413 and 415 are problems with a detail', async () => {
     for (const path of ['/api/users', '/api/orders']) {
       const json = { 'content-type': 'application/json' };
       const malformed = await call('POST', path, { body: '{"email":', headers: json });
@@ -158,6 +159,13 @@ describe('the OpenAPI document, against the real gateway and services', () => {
         json: { name: 'x'.repeat(200_000) },
       });
       assert.equal(huge.status, 413);
+
+      const notGzip = await call('POST', path, {
+        body: '{}',
+        headers: { ...json, 'content-encoding': 'gzip' },
+      });
+      assert.equal(notGzip.status, 400);
+      assert.equal(notGzip.body.type, 'urn:sightline:problem:bad-request');
 
       const encoded = await call('POST', path, {
         body: gzipSync('{}'),
@@ -216,6 +224,8 @@ describe('the OpenAPI document, against the real gateway and services', () => {
     assert.equal((await call('GET', `/api/payments/${paymentId}`)).status, 200);
     assert.equal((await call('GET', `/api/payments/${randomUUID()}`)).status, 404);
     assert.equal((await call('GET', '/api/payments/%20')).status, 400);
+    assert.equal((await call('GET', '/api/payments/%C0')).status, 400);
+    assert.equal((await call('GET', '/api/orders/%')).status, 400);
   });
 
   test('when an order is refused, then 400, 402 and 422 are problems naming what was wrong', async () => {
