@@ -5,7 +5,7 @@
  * per operation (valid and invalid ones), and fails on any 5xx, any response the document does
  * not allow (status, content type, headers, body) and any crash. It stops what it started.
  *
- * SCHEMATHESIS_MAX_EXAMPLES (default 40) and SCHEMATHESIS_SEED (default fixed, so a failure
+ * SCHEMATHESIS_MAX_EXAMPLES (default 80) and SCHEMATHESIS_SEED (default fixed, so a failure
  * can be replayed) tune a run; SIGHTLINE_FUZZ_CACHE moves the cache.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -24,7 +24,7 @@ const CACHE = process.env.SIGHTLINE_FUZZ_CACHE ?? join(homedir(), '.cache/sightl
 const VENV = join(CACHE, SCHEMATHESIS_VERSION);
 const GATEWAY = 'http://127.0.0.1:8080';
 const POSTGRES_PORT = 54329;
-const MAX_EXAMPLES = process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '40';
+const MAX_EXAMPLES = process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '80';
 const SEED = process.env.SCHEMATHESIS_SEED ?? '20251124';
 
 /** What the run must prove: no server errors, and every response as the document says. */
