@@ -148,7 +148,7 @@ describe('the OpenAPI document, against the real gateway and services', () => {
     ]);
   });
 
-  test('when a body is not JSON, does not inflate, is too large or oddly encoded, then 400, 413 and 415 are problems with a detail', async () => {
+  test('when a body is not JSON, too deep, does not inflate, too large or oddly encoded, then 400, 413 and 415 are problems with a detail', async () => {
     for (const path of ['/api/users', '/api/orders']) {
       const json = { 'content-type': 'application/json' };
       const malformed = await call('POST', path, { body: '{"email":', headers: json });
@@ -159,6 +159,13 @@ describe('the OpenAPI document, against the real gateway and services', () => {
         json: { name: 'x'.repeat(200_000) },
       });
       assert.equal(huge.status, 413);
+
+      const deep = await call('POST', path, {
+        body: `{"items":${'['.repeat(50_000)}${']'.repeat(50_000)}}`,
+        headers: json,
+      });
+      assert.equal(deep.status, 400);
+      assert.equal(deep.body.type, 'urn:sightline:problem:body-too-deep');
 
       const notGzip = await call('POST', path, {
         body: '{}',
