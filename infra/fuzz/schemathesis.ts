@@ -125,14 +125,10 @@ const start = spawn('npm', ['start'], {
   },
 });
 
-let status: number;
-const started = Date.now();
-try {
-  await waitUntilReady(start);
-  console.error(`npm start is ready after ${Math.round((Date.now() - started) / 1000)} s`);
-  const fuzzing = Date.now();
-  const result = spawnSync(
-    schemathesis,
+/** Runs Schemathesis, its output shown as it comes and kept for the summary line. */
+function runSchemathesis(bin: string): Promise<{ status: number; output: string }> {
+  const child = spawn(
+    bin,
     [
       'run',
       `${GATEWAY}/openapi.json`,
@@ -153,24 +149,46 @@ try {
       '--suppress-health-check',
       'too_slow,filter_too_much',
     ],
-    {
-      // Schemathesis keeps the failures it found in `.schemathesis/` under its working
-      // directory and replays them first next time: in the cache, not in the repository.
-      cwd: CACHE,
-      stdio: ['ignore', 'pipe', 'inherit'],
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    },
+    // Schemathesis keeps the failures it found in `.schemathesis/` under its working directory
+    // and replays them first next time: in the cache, not in the repository.
+    { cwd: CACHE, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  process.stdout.write(result.stdout);
-  status = result.status ?? 1;
-  const cases = /(\d+) generated/.exec(result.stdout)?.[1] ?? 'an unknown number of';
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    output += chunk;
+    process.stdout.write(chunk);
+  });
+  return new Promise((resolve) => {
+    child.once('close', (code) => resolve({ status: code ?? 1, output }));
+  });
+}
+
+let status: number;
+const started = Date.now();
+// Ctrl-C or a CI cancellation still stops `npm start`, which runs in its own process group.
+const cleanUp = async () => {
+  await stop(start);
+  await rm(dataDir, { recursive: true, force: true });
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+try {
+  await waitUntilReady(start);
+  console.error(`npm start is ready after ${Math.round((Date.now() - started) / 1000)} s`);
+  const fuzzing = Date.now();
+  const result = await runSchemathesis(schemathesis);
+  status = result.status;
+  const cases = /(\d+) generated/.exec(result.output)?.[1] ?? 'an unknown number of';
+  const seconds = Math.round((Date.now() - fuzzing) / 1000);
   console.error(
-    `schemathesis ${SCHEMATHESIS_VERSION}: ${cases} test cases in ${Math.round((Date.now() - fuzzing) / 1000)} s, ` +
+    `schemathesis ${SCHEMATHESIS_VERSION}: ${cases} test cases in ${seconds} s, ` +
       (status === 0 ? 'no failures' : `failures (exit status ${status})`),
   );
 } finally {
-  await stop(start);
-  await rm(dataDir, { recursive: true, force: true });
+  await cleanUp();
 }
 process.exit(status);
