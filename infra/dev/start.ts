@@ -1,7 +1,8 @@
 /**
  * `npm start`: the four services on this machine, with nothing else installed. Each service
- * gets its own database on an embedded PostgreSQL (data kept in `.data/postgres`), unless its
- * `<SERVICE>_DATABASE_URL` (e.g. `ORDER_SERVICE_DATABASE_URL`) points at a server of your own.
+ * gets its own database on an embedded PostgreSQL (data kept in `.data/postgres`, or in
+ * EMBEDDED_POSTGRES_DATA_DIR), unless its `<SERVICE>_DATABASE_URL` (e.g.
+ * `ORDER_SERVICE_DATABASE_URL`) points at a server of your own.
  * Telemetry goes to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318) if anything
  * listens there.
  */
@@ -11,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './embedded-postgres.ts';
 import { DEFAULT_PORTS, SERVICES, serviceUrls, spawnService } from './services.ts';
 
-const DATA_DIR = fileURLToPath(new URL('../../.data/postgres', import.meta.url));
+const DATA_DIR =
+  process.env.EMBEDDED_POSTGRES_DATA_DIR ??
+  fileURLToPath(new URL('../../.data/postgres', import.meta.url));
 const POSTGRES_PORT = Number(process.env.EMBEDDED_POSTGRES_PORT ?? 54329);
 
 function overrideKey(name: string): string {

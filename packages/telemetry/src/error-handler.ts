@@ -5,21 +5,23 @@ import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, type Problem } from '.
 /** A service's own translation of domain errors to problems; `undefined` means "not mine". */
 export type ErrorMapper = (error: unknown) => Problem | undefined;
 
-/** Errors raised by express itself (body parsing), which carry their own status. */
+/** Errors raised by express itself (routing, body parsing), which carry their own status. */
 function expressProblem(error: unknown): Problem | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  switch (error.type) {
+  if (typeof error !== 'object' || error === null) return undefined;
+  switch ('type' in error ? error.type : undefined) {
     case 'entity.parse.failed':
       return {
         type: problemType('malformed-json'),
         title: 'The request body is not valid JSON',
         status: 400,
+        detail: 'The body could not be parsed as JSON; send a JSON document.',
       };
     case 'entity.too.large':
       return {
         type: problemType('body-too-large'),
         title: 'The request body is too large',
         status: 413,
+        detail: 'The body is larger than this service accepts (100 kB).',
       };
     case 'encoding.unsupported':
     case 'charset.unsupported':
@@ -27,10 +29,24 @@ function expressProblem(error: unknown): Problem | undefined {
         type: problemType('unsupported-encoding'),
         title: 'Unsupported body encoding',
         status: 415,
+        detail: 'Send the body as UTF-8 JSON, uncompressed or gzip, deflate or br.',
       };
-    default:
-      return undefined;
   }
+  // Anything else they refuse as the client's fault (a path that is not valid percent-encoding,
+  // a body that does not inflate as its content-encoding says) is a bad request, not a failure.
+  // Such errors carry a 4xx status and are either http-errors marked safe to show (`expose`)
+  // or the router's URIError.
+  const status = 'status' in error ? error.status : undefined;
+  const showable = error instanceof URIError || ('expose' in error && error.expose === true);
+  if (typeof status === 'number' && status >= 400 && status < 500 && showable) {
+    return {
+      type: problemType('bad-request'),
+      title: 'The request could not be read',
+      status,
+      detail: (error as Error).message,
+    };
+  }
+  return undefined;
 }
 
 const INTERNAL_ERROR: Problem = {

@@ -22,7 +22,14 @@ export type { ReadinessCheck } from './health.ts';
 export { logger, type Logger } from './logger.ts';
 export { createCounter, createGauge, registry } from './metrics.ts';
 export { runPeriodically, type Periodic } from './periodic.ts';
-export { parseInput, ProblemError, problemType, type FieldError, type Problem } from './problem.ts';
+export {
+  parseInput,
+  ProblemError,
+  problemType,
+  storableText,
+  type FieldError,
+  type Problem,
+} from './problem.ts';
 export {
   createServiceClient,
   DependencyUnavailable,

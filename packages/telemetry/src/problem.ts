@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** An RFC 9457 problem detail, the body of every error response (`application/problem+json`). */
 export interface Problem {
@@ -54,6 +54,14 @@ function fieldName(path: readonly PropertyKey[]): string {
     if (typeof key === 'number') return `${name}[${key}]`;
     return name ? `${name}.${String(key)}` : String(key);
   }, '');
+}
+
+/**
+ * A string that can be stored: PostgreSQL's `text` refuses the NUL character, so input that
+ * carries one is refused at the edge as bad input rather than failing at the database.
+ */
+export function storableText(): z.ZodString {
+  return z.string().regex(/^[^\0]*$/, 'must not contain the NUL character');
 }
 
 /** Parses untrusted input at the edge; every bad field is reported at once. */

@@ -7,6 +7,7 @@ import {
 } from '@sightline/telemetry';
 import { Router, type Request, type RequestHandler } from 'express';
 import type { Upstream } from './clients/upstream.ts';
+import { readOpenApiDocument } from './openapi.ts';
 
 export interface Upstreams {
   users: Upstream;
@@ -101,5 +102,9 @@ export function gatewayRoutes(upstreams: Upstreams, limit: RequestHandler): Rout
   router.get('/api/orders', proxyTo(upstreams.orders));
   router.get('/api/orders/:id', proxyTo(upstreams.orders));
   router.get('/api/payments/:id', proxyTo(upstreams.payments));
+  const openApiDocument = readOpenApiDocument();
+  router.get('/openapi.json', (_request, response) => {
+    response.json(openApiDocument);
+  });
   return router;
 }

@@ -1,5 +1,11 @@
 import { CardSchema } from '@sightline/cards';
-import { parseInput, problemType, type ErrorMapper, type FieldError } from '@sightline/telemetry';
+import {
+  parseInput,
+  problemType,
+  storableText,
+  type ErrorMapper,
+  type FieldError,
+} from '@sightline/telemetry';
 import { Router } from 'express';
 import { z } from 'zod';
 import {
@@ -19,7 +25,7 @@ const NewOrderBody = z.object({
   items: z
     .array(
       z.object({
-        sku: z.string().min(1).max(64),
+        sku: storableText().min(1).max(64),
         quantity: z.number().int().min(1).max(100),
       }),
     )

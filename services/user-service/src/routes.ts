@@ -1,4 +1,4 @@
-import { parseInput, problemType, type ErrorMapper } from '@sightline/telemetry';
+import { parseInput, problemType, storableText, type ErrorMapper } from '@sightline/telemetry';
 import { Router } from 'express';
 import { z } from 'zod';
 import { EmailTaken, UserNotFound } from './domain/user.ts';
@@ -6,7 +6,7 @@ import type { Users } from './domain/users.ts';
 
 const NewUserBody = z.object({
   email: z.email().max(254),
-  name: z.string().trim().min(1).max(200),
+  name: storableText().trim().min(1).max(200),
   password: z.string().min(8).max(200),
 });
 

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { createServiceClient } from '@sightline/telemetry';
+import { createServiceClient, ProblemError, problemType } from '@sightline/telemetry';
 
 /** Request headers a client may send through the gateway; everything else stays at the edge. */
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'idempotency-key'];
@@ -32,6 +32,28 @@ function pick(headers: Record<string, unknown>, names: string[]): Record<string,
 }
 
 /**
+ * The parsed body, serialized again for the service. JSON nested deeper than the serializer's
+ * stack allows parses but cannot be serialized: that is the client's doing, answered as such,
+ * never as a service that could not be reached.
+ */
+function serialize(body: unknown): Buffer | undefined {
+  if (body === undefined) return undefined;
+  try {
+    return Buffer.from(JSON.stringify(body));
+  } catch (error) {
+    throw new ProblemError(
+      {
+        type: problemType('body-too-deep'),
+        title: 'The request body is nested too deeply',
+        status: 400,
+        detail: 'The JSON body is nested too deeply to be passed on; flatten it.',
+      },
+      { cause: error },
+    );
+  }
+}
+
+/**
  * One service behind the gateway, at the address in the gateway's configuration. Whatever the
  * service answers, 5xx included, is passed back as it is; only "could not answer"
  * (unreachable, timed out) is an error here.
@@ -51,11 +73,12 @@ export class Upstream {
 
   async forward(request: UpstreamRequest): Promise<UpstreamResponse> {
     const hasBody = !['GET', 'HEAD'].includes(request.method);
+    const data = hasBody ? serialize(request.body) : undefined;
     const response = await this.http.request({
       method: request.method,
       url: `${request.path}${request.search}`,
       headers: pick(request.headers, FORWARDED_REQUEST_HEADERS),
-      data: hasBody ? request.body : undefined,
+      data,
       validateStatus: () => true,
     });
     return {
