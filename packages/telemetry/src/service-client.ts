@@ -1,4 +1,5 @@
 import axios, { isAxiosError, type AxiosInstance, type CreateAxiosDefaults } from 'axios';
+import { startClientCall, type CallOutcome } from './client-metrics.ts';
 import { faultInjector } from './faults.ts';
 import { problemType, ProblemError } from './problem.ts';
 import { currentRequestId } from './request-context.ts';
@@ -65,7 +66,13 @@ export function createServiceClient(options: ServiceClientOptions): AxiosInstanc
     validateStatus: options.passServerErrors ? () => true : (status) => status < 500,
   };
   const client = axios.create(config);
+  // Each call's timer, keyed by its config object, which axios hands back with the answer.
+  const calls = new WeakMap<object, (outcome: CallOutcome) => void>();
   client.interceptors.request.use(async (request) => {
+    calls.set(
+      request,
+      startClientCall(options.dependency, (request.method ?? 'get').toUpperCase()),
+    );
     const requestId = currentRequestId();
     if (requestId) request.headers.set('x-request-id', requestId);
     await faultInjector().onCall({
@@ -75,9 +82,22 @@ export function createServiceClient(options: ServiceClientOptions): AxiosInstanc
     });
     return request;
   });
-  client.interceptors.response.use(undefined, (error: unknown) => {
-    if (error instanceof ProblemError) throw error;
-    throw new DependencyUnavailable(options.dependency, unavailability(error), error);
-  });
+  client.interceptors.response.use(
+    (response) => {
+      calls.get(response.config)?.({ status: response.status });
+      return response;
+    },
+    (error: unknown) => {
+      const config = isAxiosError(error) ? error.config : undefined;
+      const record = config && calls.get(config);
+      if (error instanceof ProblemError) throw error;
+      const reason = unavailability(error);
+      record?.({
+        status: isAxiosError(error) ? error.response?.status : undefined,
+        errorType: reason === 'failed' ? undefined : reason,
+      });
+      throw new DependencyUnavailable(options.dependency, reason, error);
+    },
+  );
   return client;
 }

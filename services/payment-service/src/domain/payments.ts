@@ -26,9 +26,11 @@ export interface LockedPayments {
   insert(payment: PaymentRecord): Promise<Payment>;
 }
 
-const paymentsTotal = createCounter('payments_total', 'Payments attempted, by outcome.', [
-  'outcome',
-]);
+const paymentsTotal = createCounter(
+  'payments_total',
+  "Payments attempted, by outcome, and for declines the provider's reason.",
+  ['outcome', 'decline_reason'],
+);
 
 export class Payments {
   private readonly repository: PaymentRepository;
@@ -62,7 +64,12 @@ export class Payments {
         declineReason: authorization.declineReason ?? null,
         card: { brand: authorization.brand, last4: authorization.last4 },
       });
-      paymentsTotal.inc({ outcome: payment.status });
+      // The provider's reasons are a short fixed list, so they are safe as a label.
+      paymentsTotal.inc(
+        authorization.declineReason
+          ? { outcome: payment.status, decline_reason: authorization.declineReason }
+          : { outcome: payment.status },
+      );
       return { payment, created: true };
     });
     // Thrown after the lock's transaction has committed, so the declined attempt stays on record.
