@@ -2,6 +2,8 @@ import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/da
 import { dashboardLink, runbookLink, stat, timeseries } from './kit.ts';
 
 const COLLECTOR = 'job="otel-collector"';
+// Collector 0.165 exposes its counters without `_total` and its RSS without `_bytes`; older
+// collectors and Jaeger add them. Matching both keeps the panels right across versions.
 
 /** The observability pipeline itself: is anything being lost between the services and us? */
 export function pipelineDashboard(): DashboardBuilder {
@@ -48,11 +50,11 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: `sum(rate(otelcol_receiver_accepted_spans_total{${COLLECTOR}}[$__rate_interval]))`,
+            expr: `sum(rate({__name__=~"otelcol_receiver_accepted_spans(_total)?", ${COLLECTOR}}[$__rate_interval]))`,
             legend: 'spans',
           },
           {
-            expr: `sum(rate(otelcol_receiver_accepted_log_records_total{${COLLECTOR}}[$__rate_interval]))`,
+            expr: `sum(rate({__name__=~"otelcol_receiver_accepted_log_records(_total)?", ${COLLECTOR}}[$__rate_interval]))`,
             legend: 'log records',
           },
         ],
@@ -71,7 +73,7 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: `sum by (receiver) (rate({__name__=~"otelcol_receiver_refused_(spans|log_records|metric_points)_total", ${COLLECTOR}}[$__rate_interval]))`,
+            expr: `sum by (receiver) (rate({__name__=~"otelcol_receiver_refused_(spans|log_records|metric_points)(_total)?", ${COLLECTOR}}[$__rate_interval]))`,
             legend: '{{receiver}}',
           },
         ],
@@ -90,7 +92,7 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: `sum(rate({__name__=~"otelcol_processor_memory_limiter_refused_(spans|log_records|metric_points)_total", ${COLLECTOR}}[$__rate_interval]))`,
+            expr: `sum(rate({__name__=~"otelcol_processor_memory_limiter_refused_(spans|log_records|metric_points)(_total)?", ${COLLECTOR}}[$__rate_interval]))`,
             legend: 'refused',
           },
         ],
@@ -108,7 +110,7 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: `sum by (exporter) (rate({__name__=~"otelcol_exporter_sent_(spans|log_records|metric_points)_total", ${COLLECTOR}}[$__rate_interval]))`,
+            expr: `sum by (exporter) (rate({__name__=~"otelcol_exporter_sent_(spans|log_records|metric_points)(_total)?", ${COLLECTOR}}[$__rate_interval]))`,
             legend: '{{exporter}}',
           },
         ],
@@ -127,11 +129,11 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: `sum by (exporter) (rate({__name__=~"otelcol_exporter_send_failed_(spans|log_records|metric_points)_total", ${COLLECTOR}}[$__rate_interval]))`,
+            expr: `sum by (exporter) (rate({__name__=~"otelcol_exporter_send_failed_(spans|log_records|metric_points)(_total)?", ${COLLECTOR}}[$__rate_interval]))`,
             legend: '{{exporter}} send failed',
           },
           {
-            expr: `sum by (exporter) (rate({__name__=~"otelcol_exporter_enqueue_failed_(spans|log_records|metric_points)_total", ${COLLECTOR}}[$__rate_interval]))`,
+            expr: `sum by (exporter) (rate({__name__=~"otelcol_exporter_enqueue_failed_(spans|log_records|metric_points)(_total)?", ${COLLECTOR}}[$__rate_interval]))`,
             legend: '{{exporter}} dropped (queue full)',
           },
         ],
@@ -166,7 +168,10 @@ export function pipelineDashboard(): DashboardBuilder {
           width: 12,
         },
         [
-          { expr: `otelcol_process_memory_rss_bytes{${COLLECTOR}}`, legend: 'rss' },
+          {
+            expr: `{__name__=~"otelcol_process_memory_rss(_bytes)?", ${COLLECTOR}}`,
+            legend: 'rss',
+          },
           { expr: `otelcol_process_runtime_heap_alloc_bytes{${COLLECTOR}}`, legend: 'heap' },
         ],
       ),
@@ -185,11 +190,11 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: 'sum(rate(otelcol_receiver_accepted_spans_total{job="jaeger"}[$__rate_interval]))',
+            expr: 'sum(rate({__name__=~"otelcol_receiver_accepted_spans(_total)?", job="jaeger"}[$__rate_interval]))',
             legend: 'received',
           },
           {
-            expr: 'sum(rate(otelcol_exporter_sent_spans_total{job="jaeger"}[$__rate_interval]))',
+            expr: 'sum(rate({__name__=~"otelcol_exporter_sent_spans(_total)?", job="jaeger"}[$__rate_interval]))',
             legend: 'stored',
           },
         ],
