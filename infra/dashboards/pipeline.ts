@@ -2,8 +2,20 @@ import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/da
 import { dashboardLink, runbookLink, stat, timeseries } from './kit.ts';
 
 const COLLECTOR = 'job="otel-collector"';
-// Collector 0.165 exposes its counters without `_total` and its RSS without `_bytes`; older
-// collectors and Jaeger add them. Matching both keeps the panels right across versions.
+
+/**
+ * One collector counter summed over the three signals, e.g. `otelcol_receiver_refused_` +
+ * spans / log_records / metric_points. Each rate is taken on its own: rate() drops the metric
+ * name, so one rate over several names would yield clashing series. The collector (0.165, as
+ * pinned) names its counters without `_total`.
+ */
+function perSignal(prefix: string, by: string): string {
+  const terms = ['spans', 'log_records', 'metric_points'].map(
+    (signal) =>
+      `label_replace(rate(${prefix}${signal}{${COLLECTOR}}[$__rate_interval]), "signal", "${signal}", "", "")`,
+  );
+  return `sum by (${by}) (${terms.join(' or ')})`;
+}
 
 /** The observability pipeline itself: is anything being lost between the services and us? */
 export function pipelineDashboard(): DashboardBuilder {
@@ -50,11 +62,11 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: `sum(rate({__name__=~"otelcol_receiver_accepted_spans(_total)?", ${COLLECTOR}}[$__rate_interval]))`,
+            expr: `sum(rate(otelcol_receiver_accepted_spans{${COLLECTOR}}[$__rate_interval]))`,
             legend: 'spans',
           },
           {
-            expr: `sum(rate({__name__=~"otelcol_receiver_accepted_log_records(_total)?", ${COLLECTOR}}[$__rate_interval]))`,
+            expr: `sum(rate(otelcol_receiver_accepted_log_records{${COLLECTOR}}[$__rate_interval]))`,
             legend: 'log records',
           },
         ],
@@ -73,8 +85,8 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: `sum by (receiver) (rate({__name__=~"otelcol_receiver_refused_(spans|log_records|metric_points)(_total)?", ${COLLECTOR}}[$__rate_interval]))`,
-            legend: '{{receiver}}',
+            expr: perSignal('otelcol_receiver_refused_', 'receiver, signal'),
+            legend: '{{receiver}} {{signal}}',
           },
         ],
       ),
@@ -92,8 +104,8 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: `sum(rate({__name__=~"otelcol_processor_memory_limiter_refused_(spans|log_records|metric_points)(_total)?", ${COLLECTOR}}[$__rate_interval]))`,
-            legend: 'refused',
+            expr: perSignal('otelcol_processor_memory_limiter_refused_', 'signal'),
+            legend: '{{signal}}',
           },
         ],
       ),
@@ -110,7 +122,7 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: `sum by (exporter) (rate({__name__=~"otelcol_exporter_sent_(spans|log_records|metric_points)(_total)?", ${COLLECTOR}}[$__rate_interval]))`,
+            expr: perSignal('otelcol_exporter_sent_', 'exporter'),
             legend: '{{exporter}}',
           },
         ],
@@ -129,11 +141,11 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: `sum by (exporter) (rate({__name__=~"otelcol_exporter_send_failed_(spans|log_records|metric_points)(_total)?", ${COLLECTOR}}[$__rate_interval]))`,
+            expr: perSignal('otelcol_exporter_send_failed_', 'exporter'),
             legend: '{{exporter}} send failed',
           },
           {
-            expr: `sum by (exporter) (rate({__name__=~"otelcol_exporter_enqueue_failed_(spans|log_records|metric_points)(_total)?", ${COLLECTOR}}[$__rate_interval]))`,
+            expr: perSignal('otelcol_exporter_enqueue_failed_', 'exporter'),
             legend: '{{exporter}} dropped (queue full)',
           },
         ],
@@ -169,7 +181,7 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: `{__name__=~"otelcol_process_memory_rss(_bytes)?", ${COLLECTOR}}`,
+            expr: `otelcol_process_memory_rss{${COLLECTOR}}`,
             legend: 'rss',
           },
           { expr: `otelcol_process_runtime_heap_alloc_bytes{${COLLECTOR}}`, legend: 'heap' },
@@ -190,11 +202,12 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: 'sum(rate({__name__=~"otelcol_receiver_accepted_spans(_total)?", job="jaeger"}[$__rate_interval]))',
+            // Jaeger 2.13's embedded collector still adds `_total`.
+            expr: 'sum(rate(otelcol_receiver_accepted_spans_total{job="jaeger"}[$__rate_interval]))',
             legend: 'received',
           },
           {
-            expr: 'sum(rate({__name__=~"otelcol_exporter_sent_spans(_total)?", job="jaeger"}[$__rate_interval]))',
+            expr: 'sum(rate(otelcol_exporter_sent_spans_total{job="jaeger"}[$__rate_interval]))',
             legend: 'stored',
           },
         ],
@@ -212,7 +225,7 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: 'rate(prometheus_tsdb_head_samples_appended_total[$__rate_interval])',
+            expr: 'sum(rate(prometheus_tsdb_head_samples_appended_total[$__rate_interval]))',
             legend: 'appended',
           },
         ],
