@@ -77,7 +77,10 @@ describe('the dashboards, alerts and runbooks, on real data', () => {
     } finally {
       await restartStackProcess('payment-service');
     }
-    for (let i = 0; i < 2; i++) await traffic.round(userId);
+    // Then steady traffic over a few scrape intervals (5 s), as a real day has: a rate needs
+    // increases between scrapes, and one burst before the first scrape has none.
+    const until = Date.now() + 15_000;
+    while (Date.now() < until) await traffic.round(userId);
     // Span metrics reach Prometheus every 15 s and scrapes every 5 s; wait for the last round.
     await eventually(
       'span metrics of the database spans',
@@ -106,7 +109,12 @@ describe('the dashboards, alerts and runbooks, on real data', () => {
       }
       await eventually(
         `data for ${query.expr}`,
-        async () => hasData(await rangeQuery(query.expr)),
+        async () => {
+          const result = await rangeQuery(query.expr);
+          if (!hasData(result))
+            throw new Error(`no data yet: ${JSON.stringify(result.data.result).slice(0, 300)}`);
+          return true;
+        },
         30_000,
       );
     });
