@@ -31,7 +31,10 @@ export function targetGroups(
   const at = (composeHost: string, port: number, nativePort = port): string =>
     mode === 'compose' ? `${composeHost}:${port}` : `127.0.0.1:${nativePort}`;
   return {
-    services: SERVICES.map((s) => ({ targets: [at(s.name, s.port)], labels: { service: s.name } })),
+    services: SERVICES.map((s) => ({
+      targets: [at(s.name, s.port)],
+      labels: { service_name: s.name },
+    })),
     'otel-collector': [{ targets: [at('otel-collector', 8888)] }],
     jaeger: [{ targets: [at('jaeger', 8888, NATIVE_PORTS.jaegerMetrics)] }],
     loki: withLoki ? [{ targets: [at('loki', 3100)] }] : [],

@@ -43,10 +43,10 @@ describe('the grammars', () => {
   });
 
   test('when a query uses a Grafana variable nobody defined, then filling it in fails', () => {
-    assert.throws(() => fillGrafanaVariables('up{service="$nosuch"}'), /\$nosuch/);
+    assert.throws(() => fillGrafanaVariables('up{service_name="$nosuch"}'), /\$nosuch/);
     assert.equal(
-      fillGrafanaVariables('rate(x{service="$service"}[$__rate_interval])'),
-      'rate(x{service="order-service"}[1m])',
+      fillGrafanaVariables('rate(x{service_name="$service"}[$__rate_interval])'),
+      'rate(x{service_name="order-service"}[1m])',
     );
   });
 });

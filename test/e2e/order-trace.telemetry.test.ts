@@ -169,7 +169,7 @@ describe('one order, one trace: across four service processes', () => {
           line.includes(`trace_id="${traceId}"`),
       );
     assert.ok(exemplar, 'no histogram bucket carries the trace id as an exemplar');
-    assert.match(exemplar, /route="\/api\/orders"/);
+    assert.match(exemplar, /http_route="\/api\/orders"/);
     assert.match(text, /nodejs_eventloop_lag_seconds/);
     assert.match(text, /nodejs_heap_size_used_bytes/);
   });

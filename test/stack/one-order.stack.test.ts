@@ -118,7 +118,7 @@ describe('one order, as the real backends show it', () => {
     );
     const services = targets
       .filter((t) => t.labels.job === 'services')
-      .map((t) => t.labels.service);
+      .map((t) => t.labels.service_name);
     assert.deepEqual(services.sort(), NAMES);
   });
 
@@ -127,9 +127,9 @@ describe('one order, as the real backends show it', () => {
       'the request histogram of every service',
       async () => {
         const result = await promQuery(
-          'sum by (service) (http_server_request_duration_seconds_count)',
+          'sum by (service_name) (http_server_request_duration_seconds_count)',
         );
-        return NAMES.every((name) => result.some((r) => r.metric.service === name)) && result;
+        return NAMES.every((name) => result.some((r) => r.metric.service_name === name)) && result;
       },
       60_000,
     );

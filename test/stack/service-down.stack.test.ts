@@ -26,7 +26,7 @@ test('when a service stops, then ServiceDown reaches Alertmanager and its webhoo
       const alerts = await getJson<{ labels: Record<string, string>; status: { state: string } }[]>(
         `${ALERTMANAGER}/api/v2/alerts?filter=alertname%3D%22ServiceDown%22`,
       );
-      return alerts.find((a) => a.labels.service === 'payment-service');
+      return alerts.find((a) => a.labels.service_name === 'payment-service');
     },
     180_000,
   );
@@ -39,7 +39,8 @@ test('when a service stops, then ServiceDown reaches Alertmanager and its webhoo
       const received = await getJson<Notification[]>(`${ALERT_WEBHOOK}/notifications`);
       return received.find((n) =>
         n.alerts.some(
-          (a) => a.labels.alertname === 'ServiceDown' && a.labels.service === 'payment-service',
+          (a) =>
+            a.labels.alertname === 'ServiceDown' && a.labels.service_name === 'payment-service',
         ),
       );
     },

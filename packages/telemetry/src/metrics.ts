@@ -6,19 +6,38 @@ import { serviceIdentity } from './service-identity.ts';
 /**
  * One registry per process, exposed in OpenMetrics format: the classic Prometheus text format
  * cannot carry exemplars, and exemplars are what take you from a latency bucket to a trace.
+ * `service_name` is what OpenTelemetry's `service.name` becomes in Prometheus, the label the
+ * span metrics and Loki carry too, so one label joins all three.
  */
 export const registry = new client.Registry<typeof client.openMetricsContentType>();
 registry.setContentType(client.openMetricsContentType);
-registry.setDefaultLabels({ service: serviceIdentity().name });
+registry.setDefaultLabels({ service_name: serviceIdentity().name });
 client.collectDefaultMetrics({ register: registry });
 
-type RequestLabels = 'method' | 'route' | 'status_code';
+/** OpenTelemetry's recommended boundaries for HTTP durations (semantic conventions). */
+export const HTTP_DURATION_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+];
 
+/** The exemplar of an observation: the current trace, when it is sampled. */
+export function currentTraceExemplar(): { trace_id?: string } {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  return spanContext &&
+    isSpanContextValid(spanContext) &&
+    spanContext.traceFlags & TraceFlags.SAMPLED
+    ? { trace_id: spanContext.traceId }
+    : {};
+}
+
+type RequestLabels =
+  'http_request_method' | 'http_route' | 'http_response_status_code' | 'error_type';
+
+/** `http.server.request.duration` as OpenTelemetry's HTTP conventions name it in Prometheus. */
 const requestDuration = new client.Histogram<RequestLabels>({
   name: 'http_server_request_duration_seconds',
   help: 'Duration of HTTP requests handled by this service.',
-  labelNames: ['method', 'route', 'status_code'],
-  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  labelNames: ['http_request_method', 'http_route', 'http_response_status_code', 'error_type'],
+  buckets: HTTP_DURATION_BUCKETS,
   enableExemplars: true,
   registers: [registry],
 });
@@ -29,21 +48,29 @@ function routeOf(request: Request): string {
   return typeof route?.path === 'string' ? `${request.baseUrl}${route.path}` : 'unmatched';
 }
 
-/** RED metrics for every request, each observation carrying the trace id as an exemplar. */
+/**
+ * RED metrics for every request, each observation carrying the trace id as an exemplar.
+ * Observed on `close`, which fires whether the response was sent or the client went away
+ * first: a request the client aborted (a timeout upstream, an impatient user) still counts,
+ * with `error_type="aborted"` and its status only if headers had gone out.
+ */
 export const requestMetrics: RequestHandler = (request, response, next) => {
   const started = process.hrtime.bigint();
-  const spanContext = trace.getActiveSpan()?.spanContext();
-  const traceId =
-    spanContext && isSpanContextValid(spanContext) && spanContext.traceFlags & TraceFlags.SAMPLED
-      ? spanContext.traceId
-      : undefined;
-  response.once('finish', () => {
+  const exemplar = currentTraceExemplar();
+  response.once('close', () => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const labels: Partial<Record<RequestLabels, string | number>> = {
+      http_request_method: request.method,
+      http_route: routeOf(request),
+    };
+    if (response.headersSent) labels.http_response_status_code = response.statusCode;
+    if (!response.writableFinished) labels.error_type = 'aborted';
+    else if (response.statusCode >= 500) labels.error_type = String(response.statusCode);
     requestDuration.observe({
-      labels: { method: request.method, route: routeOf(request), status_code: response.statusCode },
+      labels,
       value: seconds,
       // prom-client types exemplar labels like metric labels; ours is `trace_id`.
-      exemplarLabels: (traceId ? { trace_id: traceId } : {}) as Record<RequestLabels, string>,
+      exemplarLabels: exemplar as Record<RequestLabels, string>,
     });
   });
   next();

@@ -1,4 +1,5 @@
 import axios, { isAxiosError, type AxiosInstance, type CreateAxiosDefaults } from 'axios';
+import { startClientCall, type CallOutcome } from './client-metrics.ts';
 import { faultInjector } from './faults.ts';
 import { problemType, ProblemError } from './problem.ts';
 import { currentRequestId } from './request-context.ts';
@@ -86,12 +87,18 @@ export function createServiceClient(options: ServiceClientOptions): AxiosInstanc
     maxRedirects: 0,
   };
   const client = axios.create(config);
+  // Each call's timer, keyed by its config object, which axios hands back with the answer.
+  const calls = new WeakMap<object, (outcome: CallOutcome) => void>();
   client.interceptors.request.use(async (request) => {
     // The request names a path; the host is always the configured one.
     const url = request.url ?? '';
     if (!isPathOnly(url) || request.baseURL !== options.baseURL) {
       throw new UnsafeRequestTarget(options.dependency, `${request.baseURL ?? ''}${url}`);
     }
+    calls.set(
+      request,
+      startClientCall(options.dependency, (request.method ?? 'get').toUpperCase()),
+    );
     const requestId = currentRequestId();
     if (requestId) request.headers.set('x-request-id', requestId);
     await faultInjector().onCall({
@@ -101,9 +108,22 @@ export function createServiceClient(options: ServiceClientOptions): AxiosInstanc
     });
     return request;
   });
-  client.interceptors.response.use(undefined, (error: unknown) => {
-    if (error instanceof ProblemError || error instanceof UnsafeRequestTarget) throw error;
-    throw new DependencyUnavailable(options.dependency, unavailability(error), error);
-  });
+  client.interceptors.response.use(
+    (response) => {
+      calls.get(response.config)?.({ status: response.status });
+      return response;
+    },
+    (error: unknown) => {
+      const config = isAxiosError(error) ? error.config : undefined;
+      const record = config && calls.get(config);
+      if (error instanceof ProblemError || error instanceof UnsafeRequestTarget) throw error;
+      const reason = unavailability(error);
+      record?.({
+        status: isAxiosError(error) ? error.response?.status : undefined,
+        errorType: reason === 'failed' ? undefined : reason,
+      });
+      throw new DependencyUnavailable(options.dependency, reason, error);
+    },
+  );
   return client;
 }

@@ -4,9 +4,11 @@ import { createCounter } from '@sightline/telemetry';
 import { PaymentDeclined, PaymentNotFound, type ChargeRequest, type Payment } from './payment.ts';
 import type { CardProvider, PaymentRepository } from './ports.ts';
 
-const paymentsTotal = createCounter('payments_total', 'Payments attempted, by outcome.', [
-  'outcome',
-]);
+const paymentsTotal = createCounter(
+  'payments_total',
+  "Payments attempted, by outcome, and for declines the provider's reason.",
+  ['outcome', 'decline_reason'],
+);
 
 /** How often a duplicate charge looks again at the attempt it is waiting for. */
 const POLL_MS = 20;
@@ -78,7 +80,12 @@ export class Payments {
       status: authorization.approved ? 'succeeded' : 'declined',
       declineReason: authorization.declineReason ?? null,
     });
-    paymentsTotal.inc({ outcome: payment.status });
+    // The provider's reasons are a short fixed list, so they are safe as a label.
+    paymentsTotal.inc(
+      authorization.declineReason
+        ? { outcome: payment.status, decline_reason: authorization.declineReason }
+        : { outcome: payment.status },
+    );
     if (payment.status === 'declined') throw new PaymentDeclined(payment);
     return payment;
   }

@@ -1,0 +1,81 @@
+/**
+ * Traffic through the gateway that looks like a day of real use, errors included, for the
+ * dashboards' stack test and `npm run bench:dashboards`: sign-ups, catalog reads, paid
+ * orders, declined cards, bad input, unknown ids, and a client that hangs up early.
+ */
+const CARDS = {
+  ok: '4242424242424242',
+  declined: '4000000000000002',
+  insufficientFunds: '4000000000009995',
+};
+
+export class Traffic {
+  private readonly gateway: string;
+  constructor(gateway: string) {
+    this.gateway = gateway;
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<number> {
+    const response = await fetch(`${this.gateway}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  }
+
+  async newUser(): Promise<string> {
+    const response = await fetch(`${this.gateway}/api/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: `traffic-${crypto.randomUUID()}@example.com`,
+        name: 'Traffic',
+        password: 'long enough password',
+      }),
+    });
+    return ((await response.json()) as { id: string }).id;
+  }
+
+  order(userId: string, card: keyof typeof CARDS = 'ok'): Promise<number> {
+    return this.send('POST', '/api/orders', {
+      userId,
+      items: [{ sku: 'SKU-TEE-001', quantity: 1 }],
+      card: { number: CARDS[card], expMonth: 12, expYear: 2030, cvc: '123' },
+    });
+  }
+
+  /** One round of everything a user does, good and bad; returns the statuses seen. */
+  async round(userId: string): Promise<number[]> {
+    return [
+      await this.send('GET', '/api/products'),
+      await this.order(userId),
+      await this.order(userId, 'declined'),
+      await this.order(userId, 'insufficientFunds'),
+      await this.send('GET', `/api/users/${userId}`),
+      await this.send('GET', `/api/orders?userId=${userId}`),
+      await this.send('GET', `/api/users/${crypto.randomUUID()}`),
+      await this.send('POST', '/api/orders', { userId, items: [] }),
+    ];
+  }
+
+  /** A client that gives up on an order before the payment provider answers. */
+  async abandonedOrder(userId: string): Promise<void> {
+    await fetch(`${this.gateway}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        userId,
+        items: [{ sku: 'SKU-TEE-001', quantity: 1 }],
+        card: { number: CARDS.ok, expMonth: 12, expYear: 2030, cvc: '123' },
+      }),
+      signal: AbortSignal.timeout(20),
+    }).catch(() => {});
+  }
+
+  /** A payment looked up while payment-service is away: the gateway cannot pass it on. */
+  paymentLookup(): Promise<number> {
+    return this.send('GET', `/api/payments/${crypto.randomUUID()}`);
+  }
+}
