@@ -73,6 +73,7 @@ export class Payments {
       request.card,
       request.amountCents,
       request.currency,
+      request.skus,
     );
     const payment = await this.repository.finish(attempt.id, {
       status: authorization.approved ? 'succeeded' : 'declined',

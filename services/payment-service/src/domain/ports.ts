@@ -13,6 +13,7 @@ export interface CardProvider {
     card: Card,
     amountCents: number,
     currency: string,
+    skus: string[],
   ): Promise<Authorization>;
 }
 
