@@ -45,12 +45,19 @@ export const faults = {
     if (fault) await sleep(fault.delayMs + Math.random() * fault.jitterMs);
   },
 
-  /** Keeps the event loop busy for the fault's `blockMs`: CPU spent, nothing else served. */
+  /**
+   * Keeps the event loop busy until it has spent the fault's `blockMs` of CPU (its own
+   * thread's, so a busy machine makes it longer, never lighter): nothing else is served.
+   */
   async burnCpu(name: 'eventLoopBlock'): Promise<void> {
     const fault = await activeFault(name);
     if (!fault) return;
-    const until = performance.now() + fault.blockMs;
-    while (performance.now() < until) Math.sqrt(Math.random());
+    const cpuMs = () => {
+      const { user, system } = process.threadCpuUsage();
+      return (user + system) / 1000;
+    };
+    const until = cpuMs() + fault.blockMs;
+    while (cpuMs() < until) for (let i = 0; i < 10_000; i++) Math.sqrt(i);
   },
 
   /** Keeps `kbPerRequest` more memory, up to `maxMb`; released when the fault goes off. */
