@@ -2,8 +2,10 @@
  * `npm run fault -- list | set <fault> [--option value …] [--for 10m] | clear <fault> | clear --all`:
  * switches failure-drill faults on the services' admin APIs, each fault at the service that
  * owns it (faults/flags.json). The services are at 127.0.0.1 on their ports from .env (the
- * ports `npm start`, `npm run stack` and docker compose all use). The token: SIGHTLINE_ADMIN_TOKEN,
- * else the one `npm start` or `npm run stack` left in .data/admin-token, else .env's.
+ * ports `npm start`, `npm run stack` and docker compose all use), unless USER_SERVICE_PORT,
+ * ORDER_SERVICE_PORT or PAYMENT_SERVICE_PORT is set in the environment. The token:
+ * SIGHTLINE_ADMIN_TOKEN, else the one `npm start` or `npm run stack` left in
+ * .data/admin-token, else .env's.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import {
