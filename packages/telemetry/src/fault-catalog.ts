@@ -55,8 +55,10 @@ export function readFlagDefinitions(file: URL = FLAGS_FILE): Record<FaultName, F
   const unknown = Object.keys(flags).filter((name) => !isFaultName(name));
   const missing = FAULT_NAMES.filter((name) => !flags[name]);
   if (unknown.length > 0 || missing.length > 0) {
-    throw new Error(`${file.pathname}: unknown flags [${unknown}], missing flags [${missing}]`);
+    throw new Error(
+      `${file.pathname}: unknown flags [${unknown.join(', ')}], missing flags [${missing.join(', ')}]`,
+    );
   }
   for (const name of FAULT_NAMES) FAULT_OPTIONS[name].parse(flags[name]?.variants.on);
-  return flags as Record<FaultName, FlagDefinition>;
+  return flags;
 }

@@ -60,8 +60,13 @@ export class FaultFlagProvider implements Provider {
     clearTimeout(current.timer);
     this.active.delete(name);
     this.changed(name);
-    const { timer: _timer, ...fault } = current;
-    return fault;
+    return {
+      name,
+      options: current.options,
+      since: current.since,
+      until: current.until,
+      by: current.by,
+    };
   }
 
   /** The fault while it is on and not past its expiry. */
