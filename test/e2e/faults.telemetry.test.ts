@@ -31,13 +31,13 @@ describe('failure drills: faults switched on at runtime', () => {
     assert.equal(response.status, 200, await response.clone().text());
   }
 
-  async function order(sku: string) {
+  async function order(sku: string, headers: Record<string, string> = {}) {
     const { traceparent, traceId } = newTraceparent();
     const started = performance.now();
     const response = await postJson(
       `${system.url('api-gateway')}/api/orders`,
       { userId, items: [{ sku, quantity: 1 }], card },
-      { traceparent },
+      { traceparent, ...headers },
     );
     return { ...response, traceId, elapsedMs: performance.now() - started };
   }
@@ -120,10 +120,11 @@ describe('failure drills: faults switched on at runtime', () => {
     assert.equal(typeof error['code.lineno'], 'number');
   });
 
-  test('when paymentFailure is at 100 %, then every charge fails with a 5xx raised by the card provider', async () => {
+  test('when paymentFailure is at 100 %, then every charge fails with a 5xx raised by the card provider, and a retry pays once it is cleared', async () => {
     await switchOn('payment-service', 'paymentFailure', { percent: 100 });
+    const key = { 'idempotency-key': randomUUID() };
 
-    const failed = await order('SKU-TEE-001');
+    const failed = await order('SKU-TEE-001', key);
 
     assert.equal(failed.status, 503);
     const error = await errorLine('payment-service', failed.traceId);
@@ -136,6 +137,11 @@ describe('failure drills: faults switched on at runtime', () => {
       system.logs('payment-service').find((l) => l.trace_id === failed.traceId && 'res' in l),
     );
     assert.equal((requestLine.res as { status_code: number }).status_code, 502);
+    // Nothing was charged, so the failed attempt does not hold the order back.
+    assert.equal((await admin('payment-service', 'DELETE', '/paymentFailure')).status, 200);
+    const retried = await order('SKU-TEE-001', key);
+    assert.equal(retried.status, 201);
+    assert.equal(retried.body.status, 'paid');
   });
 
   test('when paymentUnreachable is on, then order-service fails in its payment client and nothing reaches payment-service', async () => {

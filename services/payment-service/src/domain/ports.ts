@@ -37,6 +37,8 @@ export interface PaymentRepository {
     id: string,
     answer: { status: 'succeeded' | 'declined'; declineReason: string | null },
   ): Promise<Payment>;
+  /** Marks one `processing` attempt `abandoned`: the provider failed it without charging. */
+  abandon(id: string): Promise<void>;
   /** Marks the order's attempts still `processing` since before `startedBefore` as `abandoned`. */
   abandonStale(orderId: string, startedBefore: Date): Promise<number>;
   findById(id: string): Promise<Payment | undefined>;
