@@ -198,7 +198,7 @@ describe('failure drills: faults switched on at runtime', () => {
         (s) => s.traceId === slow.traceId && s.service === 'user-service' && s.kind === SERVER,
       ),
     );
-    assert.ok(span.durationMs >= 300 && span.durationMs < 1_000, `took ${span.durationMs} ms`);
+    assert.ok(span.durationMs >= 300 && span.durationMs < 2_000, `took ${span.durationMs} ms`);
     assert.ok(flagEvaluated(slow.traceId, 'user-service', 'userServiceLatency'));
   });
 
@@ -221,7 +221,7 @@ describe('failure drills: faults switched on at runtime', () => {
 
   test('when memoryLeak is on, then user-service holds more memory per lookup, up to its cap, and lets go when cleared', async () => {
     const externalBefore = await metric('user-service', 'nodejs_external_memory_bytes');
-    await switchOn('user-service', 'memoryLeak', { kbPerRequest: 1024, maxMb: 3 });
+    await switchOn('user-service', 'memoryLeak', { kbPerRequest: 2048, maxMb: 8 });
 
     for (let i = 0; i < 5; i++) {
       assert.equal(
@@ -230,9 +230,10 @@ describe('failure drills: faults switched on at runtime', () => {
       );
     }
 
-    assert.equal(await metric('user-service', 'fault_memory_retained_bytes'), 3 * 1024 * 1024);
+    assert.equal(await metric('user-service', 'fault_memory_retained_bytes'), 8 * 1024 * 1024);
+    // The runtime's own external memory comes and goes by a little meanwhile.
     const grown = (await metric('user-service', 'nodejs_external_memory_bytes')) - externalBefore;
-    assert.ok(grown >= 3 * 1024 * 1024, `external memory grew by ${grown} bytes`);
+    assert.ok(grown >= 6 * 1024 * 1024, `external memory grew by ${grown} bytes`);
     assert.equal((await admin('user-service', 'DELETE', '/memoryLeak')).status, 200);
     assert.equal(await metric('user-service', 'fault_memory_retained_bytes'), 0);
   });
