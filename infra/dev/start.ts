@@ -4,11 +4,13 @@
  * EMBEDDED_POSTGRES_DATA_DIR), unless its `<SERVICE>_DATABASE_URL` (e.g.
  * `ORDER_SERVICE_DATABASE_URL`) points at a server of your own.
  * Telemetry goes to OTEL_EXPORTER_OTLP_ENDPOINT (default http://localhost:4318) if anything
- * listens there.
+ * listens there. Each service's admin API (`npm run fault`) takes SIGHTLINE_ADMIN_TOKEN, or a
+ * token made for this run and left in `.data/admin-token`.
  */
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { adminTokenForRun, forgetAdminToken } from './admin-token.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from './embedded-postgres.ts';
 import { DEFAULT_PORTS, SERVICES, serviceUrls, spawnService } from './services.ts';
 
@@ -32,6 +34,7 @@ if (needsEmbedded) {
   console.error(`embedded PostgreSQL on 127.0.0.1:${POSTGRES_PORT} (data in ${postgres.dataDir})`);
 }
 
+const adminToken = adminTokenForRun();
 let stopping = false;
 const children: ChildProcess[] = [];
 for (const service of SERVICES) {
@@ -49,6 +52,7 @@ for (const service of SERVICES) {
     ...process.env,
     ...serviceUrls(DEFAULT_PORTS),
     PORT: String(service.port),
+    ADMIN_TOKEN: adminToken,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
   });
   child.once('exit', (code) => {
@@ -81,6 +85,7 @@ if (!stopping) {
       ...SERVICES.map(
         (s) => `  ${s.name.padEnd(16)} http://localhost:${s.port}  (/health/ready, /metrics)`,
       ),
+      'Faults for drills: npm run fault -- list',
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),
@@ -101,6 +106,7 @@ async function stop(code: number): Promise<void> {
     ),
   );
   await postgres?.stop();
+  forgetAdminToken();
   process.exit(code);
 }
 

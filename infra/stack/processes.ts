@@ -164,10 +164,14 @@ export function backendProcesses(pins = readPins()): StackProcess[] {
   return processes.filter((p) => p.name !== 'loki' || logs.kind === 'local-loki');
 }
 
-/** The four services, pointed at the collector, Spotlight and their databases. */
+/**
+ * The four services, pointed at the collector, Spotlight and their databases, with the run's
+ * admin token (infra/dev/admin-token.ts) for `npm run fault`.
+ */
 export function serviceProcesses(
   databaseUrl: (database: string) => string,
   pins = readPins(),
+  adminToken?: string,
 ): StackProcess[] {
   const otlp = local(pin(pins, 'OTELCOL_HTTP_PORT'), '');
   return SERVICES.map((service) => ({
@@ -178,6 +182,7 @@ export function serviceProcesses(
       PORT: String(service.port),
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
       SENTRY_SPOTLIGHT: local(pin(pins, 'SPOTLIGHT_PORT'), '/stream'),
+      ...(adminToken ? { ADMIN_TOKEN: adminToken } : {}),
       ...(service.database ? { DATABASE_URL: databaseUrl(service.database) } : {}),
     },
     health: local(service.port, '/health/ready'),

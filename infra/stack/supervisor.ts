@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, rmSync, symlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { adminTokenForRun, forgetAdminToken } from '../dev/admin-token.ts';
 import { startEmbeddedPostgres, type PostgresServer } from '../dev/embedded-postgres.ts';
 import { SERVICES, spawnService } from '../dev/services.ts';
 import { waitHealthy } from './health.ts';
@@ -96,6 +97,7 @@ async function stopAll(code: number): Promise<never> {
   for (const r of others) await stopChild(r);
   await postgres?.stop();
   removePid('postgres');
+  forgetAdminToken();
   say('stopped');
   process.exit(code);
 }
@@ -121,7 +123,11 @@ try {
   for (const service of SERVICES) {
     if (service.database) await server.ensureDatabase(service.database);
   }
-  const services = serviceProcesses((database) => server.url(database));
+  const services = serviceProcesses(
+    (database) => server.url(database),
+    undefined,
+    adminTokenForRun(),
+  );
   await startAll(backendProcesses());
   say('backends healthy');
   await startAll(services);

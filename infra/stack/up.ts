@@ -112,4 +112,5 @@ if (logs.kind === 'none')
       `Each service's log lines, with trace_id, are in ${LOG_DIR}/<service>.log;\n` +
       `one request's lines, from every service in time order: npm run stack:logs -- <trace id>`,
   );
-console.log('\nGrafana runs in docker compose only. `npm run stack:down` stops everything.');
+console.log('\nFaults for drills: npm run fault -- list');
+console.log('Grafana runs in docker compose only. `npm run stack:down` stops everything.');

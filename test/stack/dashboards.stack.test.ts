@@ -26,7 +26,7 @@ import {
 const EMPTY_BY_DESIGN: Record<string, string> = {
   'Firing alerts': 'nothing fires in a healthy stack; the outage below is shorter than any for:',
   'Gateway: requests refused by the rate limit':
-    'no client here comes near the gateway\'s limit (RATE_LIMIT_MAX, 60000 a minute)',
+    "no client here comes near the gateway's limit (RATE_LIMIT_MAX, 60000 a minute)",
   'Requests the client abandoned':
     'clients abandon requests at the gateway; order-service ($service here) still finishes its part',
   'Refused by the memory limiter': 'the collector is far below its memory limit',

@@ -30,6 +30,7 @@ export interface ReceivedSpan {
   statusCode: number;
   events: { name: string; attributes: Record<string, unknown> }[];
   links: { traceId: string; spanId: string }[];
+  durationMs: number;
 }
 
 export interface ReceivedLog {
@@ -79,6 +80,8 @@ interface TracesRequest {
         status?: { code?: number };
         events?: { name: string; attributes?: KeyValue[] }[];
         links?: { traceId: string; spanId: string }[];
+        startTimeUnixNano?: string | number;
+        endTimeUnixNano?: string | number;
       }[];
     }[];
   })[];
@@ -149,6 +152,8 @@ function collectSpans(payload: TracesRequest, into: ReceivedSpan[]): void {
             attributes: attributesOf(e.attributes),
           })),
           links: (span.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
+          durationMs:
+            Number(BigInt(span.endTimeUnixNano ?? 0) - BigInt(span.startTimeUnixNano ?? 0)) / 1e6,
         });
       }
     }

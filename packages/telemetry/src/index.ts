@@ -1,3 +1,4 @@
+export { adminTokenSettings, adminTokens, type AdminToken } from './admin-tokens.ts';
 export {
   baseConfigSchema,
   ConfigError,
@@ -17,7 +18,7 @@ export {
 export { type ErrorMapper } from './error-handler.ts';
 export { reportError, requestSpan } from './error-reporting.ts';
 export { setInboundContextPolicy, type InboundContextPolicy } from './inbound-context.ts';
-export { setFaultInjector, type FaultInjector } from './faults.ts';
+export { faults, setFaultInjector, type FaultInjector } from './faults.ts';
 export type { ReadinessCheck } from './health.ts';
 export { logger, type Logger } from './logger.ts';
 export { createCounter, createGauge, registry } from './metrics.ts';

@@ -2,15 +2,19 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Express, type Router } from 'express';
+import type { AdminToken } from './admin-tokens.ts';
 import { ConfigError } from './config.ts';
 import { errorHandler, notFound, type ErrorMapper } from './error-handler.ts';
 import { reportError } from './error-reporting.ts';
+import { faultAdminRoutes } from './fault-admin.ts';
+import { faultsOf } from './fault-control.ts';
 import { faultInjection } from './faults.ts';
 import { mountHealthRoutes, type ReadinessCheck } from './health.ts';
 import { logger } from './logger.ts';
 import { metricsRoute, requestMetrics } from './metrics.ts';
 import { requestContext, requestLog } from './request-log.ts';
 import { stopErrorReporting } from './sentry.ts';
+import { serviceIdentity } from './service-identity.ts';
 import { stopTracing } from './tracing.ts';
 
 export interface ServiceOptions {
@@ -29,6 +33,11 @@ export interface ServiceOptions {
   readinessDelayMs?: number;
   /** Express's `trust proxy`: who may set X-Forwarded-For. Default: nobody. */
   trustProxy?: boolean | number | string;
+  /**
+   * Bearer tokens for `/admin/faults`, which switches this service's faults (those
+   * `faults/flags.json` gives to it) on and off. None: the admin API is not mounted (404).
+   */
+  adminTokens?: AdminToken[];
   /** Closed after the last request has drained (database pools, mostly). */
   onStop?: (() => Promise<void>)[];
 }
@@ -47,7 +56,8 @@ export interface RunningService {
 
 /**
  * Every service's HTTP stack, in the same order everywhere: request id and log line, RED
- * metrics, body parsing, request context, fault injection, routes, then the one error handler.
+ * metrics, body parsing, request context, the admin API (if configured), fault injection,
+ * routes, then the one error handler.
  */
 function createApp(options: ServiceOptions, isDraining: () => boolean): Express {
   const app = express();
@@ -59,6 +69,10 @@ function createApp(options: ServiceOptions, isDraining: () => boolean): Express 
   app.use(requestMetrics);
   app.use(express.json({ limit: '100kb' }));
   app.use(requestContext);
+  const faults = faultsOf(serviceIdentity().name);
+  if (options.adminTokens?.length && faults.length > 0) {
+    app.use('/admin/faults', faultAdminRoutes(options.adminTokens, faults));
+  }
   app.use(faultInjection);
   app.use(options.routes);
   app.use(notFound);

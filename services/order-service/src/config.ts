@@ -1,4 +1,5 @@
 import {
+  adminTokenSettings,
   baseConfigSchema,
   portSetting,
   serviceUrlSetting,
@@ -13,6 +14,7 @@ export const configSchema = baseConfigSchema
     PORT: portSetting(8002),
     DATABASE_URL: z.url().describe('PostgreSQL connection string of the orders database'),
     DATABASE_STATEMENT_TIMEOUT_MS: statementTimeoutSetting(),
+    ...adminTokenSettings,
     USER_SERVICE_URL: serviceUrlSetting('user-service', 'http://localhost:8001'),
     PAYMENT_SERVICE_URL: serviceUrlSetting('payment-service', 'http://localhost:8003'),
     DEPENDENCY_TIMEOUT_MS: milliseconds()

@@ -1,4 +1,9 @@
-import { baseConfigSchema, portSetting, statementTimeoutSetting } from '@sightline/telemetry';
+import {
+  adminTokenSettings,
+  baseConfigSchema,
+  portSetting,
+  statementTimeoutSetting,
+} from '@sightline/telemetry';
 import { z } from 'zod';
 
 /** The simulated provider answers within 1.5 times its typical latency (see card-provider.ts). */
@@ -9,6 +14,7 @@ export const configSchema = baseConfigSchema
     PORT: portSetting(8003),
     DATABASE_URL: z.url().describe('PostgreSQL connection string of the payments database'),
     DATABASE_STATEMENT_TIMEOUT_MS: statementTimeoutSetting(),
+    ...adminTokenSettings,
     PROVIDER_LATENCY_MS: z.coerce
       .number()
       .int()

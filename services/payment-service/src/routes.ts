@@ -2,7 +2,12 @@ import { CardSchema } from '@sightline/cards';
 import { parseInput, problemType, type ErrorMapper } from '@sightline/telemetry';
 import { Router } from 'express';
 import { z } from 'zod';
-import { PaymentDeclined, PaymentNotFound } from './domain/payment.ts';
+import {
+  CardProviderFailed,
+  PaymentDeclined,
+  PaymentGatewayTimeout,
+  PaymentNotFound,
+} from './domain/payment.ts';
 import type { Payments } from './domain/payments.ts';
 
 const ChargeBody = z.object({
@@ -10,6 +15,8 @@ const ChargeBody = z.object({
   amountCents: z.number().int().positive(),
   currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'),
   card: CardSchema,
+  // Older callers send none; the simulated provider only uses them in failure drills.
+  skus: z.array(z.string().min(1).max(64)).max(50).default([]),
 });
 
 const PaymentIdParams = z.object({ id: z.uuid() });
@@ -52,6 +59,22 @@ export const mapPaymentError: ErrorMapper = (error) => {
       detail: error.message,
       paymentId: error.payment.id,
       declineReason: error.payment.declineReason,
+    };
+  }
+  if (error instanceof PaymentGatewayTimeout) {
+    return {
+      type: problemType('payment-gateway-timeout'),
+      title: 'Payment gateway timeout',
+      status: 504,
+      detail: 'The card provider did not answer in time; the charge may or may not have happened.',
+    };
+  }
+  if (error instanceof CardProviderFailed) {
+    return {
+      type: problemType('card-provider-failed'),
+      title: 'The card provider failed',
+      status: 502,
+      detail: error.message,
     };
   }
   if (error instanceof PaymentNotFound) {

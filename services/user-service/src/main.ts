@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import {
+  adminTokens,
   createPool,
   databaseCheck,
   loadConfig,
@@ -28,6 +29,7 @@ export async function start(config: Config): Promise<RunningService> {
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     readinessDelayMs: config.SHUTDOWN_READINESS_DELAY_MS,
+    adminTokens: adminTokens(config),
     onStop: [() => pool.end(), () => readiness.close()],
   });
 }

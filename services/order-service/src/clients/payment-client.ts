@@ -1,4 +1,4 @@
-import { createServiceClient } from '@sightline/telemetry';
+import { createServiceClient, DependencyUnavailable, faults } from '@sightline/telemetry';
 import { InvalidCard, type Card } from '../domain/order.ts';
 import type { ChargeOutcome, PaymentAttempt, PaymentGateway } from '../domain/ports.ts';
 
@@ -31,7 +31,9 @@ export class PaymentClient implements PaymentGateway {
     amountCents: number;
     currency: string;
     card: Card;
+    skus: string[];
   }): Promise<ChargeOutcome> {
+    await this.reachable();
     const response = await this.http.post<unknown>('/api/payments', request);
     if (response.status === 201 || response.status === 200) {
       return { outcome: 'succeeded', paymentId: (response.data as PaymentBody).id };
@@ -48,6 +50,7 @@ export class PaymentClient implements PaymentGateway {
   }
 
   async attemptsFor(orderId: string): Promise<PaymentAttempt[]> {
+    await this.reachable();
     const response = await this.http.get<unknown>('/api/payments', { params: { orderId } });
     if (response.status !== 200) {
       throw new Error(`payment-service answered ${response.status} to a payment lookup`);
@@ -57,5 +60,15 @@ export class PaymentClient implements PaymentGateway {
       status: payment.status,
       declineReason: payment.declineReason,
     }));
+  }
+
+  /** The paymentUnreachable drill: fails as a refused connection would, before anything is sent. */
+  private async reachable(): Promise<void> {
+    if (await faults.active('paymentUnreachable')) {
+      const refused = Object.assign(new Error('connect ECONNREFUSED (paymentUnreachable fault)'), {
+        code: 'ECONNREFUSED',
+      });
+      throw new DependencyUnavailable('payment-service', 'unreachable', refused);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createCounter, inSpan } from '@sightline/telemetry';
+import { createCounter, faults, inSpan } from '@sightline/telemetry';
 import {
   IdempotencyKeyReused,
   MixedCurrencies,
@@ -118,6 +118,7 @@ export class Orders {
       amountCents: order.totalCents,
       currency: order.currency,
       card,
+      skus: order.items.map((item) => item.sku),
     });
     const settled = await settle(
       this.repository,
@@ -145,7 +146,11 @@ export class Orders {
     const products = await inSpan(
       'OrderService.priceItems',
       { 'order.item_count': requested.length },
-      async () => new Map((await this.catalog.findBySkus(skus)).map((p) => [p.sku, p])),
+      async () => {
+        // The eventLoopBlock drill: pricing turns CPU-bound, and nothing else in this process runs.
+        await faults.burnCpu('eventLoopBlock');
+        return new Map((await this.catalog.findBySkus(skus)).map((p) => [p.sku, p]));
+      },
     );
     const unknown = requested
       .map((item, position) => ({ sku: item.sku, position }))

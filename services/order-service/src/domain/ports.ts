@@ -23,6 +23,7 @@ export interface PaymentGateway {
     amountCents: number;
     currency: string;
     card: Card;
+    skus: string[];
   }): Promise<ChargeOutcome>;
   /** Every attempt to pay the order, oldest first. */
   attemptsFor(orderId: string): Promise<PaymentAttempt[]>;

@@ -77,6 +77,14 @@ export class PostgresPaymentRepository implements PaymentRepository {
     return toPayment(rows[0]);
   }
 
+  async abandon(id: string): Promise<void> {
+    await this.pool.query(
+      `update payments set status = 'abandoned', updated_at = now()
+        where id = $1 and status = 'processing'`,
+      [id],
+    );
+  }
+
   async abandonStale(orderId: string, startedBefore: Date): Promise<number> {
     const { rowCount } = await this.pool.query(
       `update payments set status = 'abandoned', updated_at = now()

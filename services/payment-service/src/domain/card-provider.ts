@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeCard } from '@sightline/cards';
-import { inSpan } from '@sightline/telemetry';
-import type { Card } from './payment.ts';
+import { faults, inSpan } from '@sightline/telemetry';
+import { CardProviderFailed, PaymentGatewayTimeout, type Card } from './payment.ts';
 import type { Authorization, CardProvider } from './ports.ts';
 
 /** Test cards, as card networks publish them: these decline, every other valid card succeeds. */
@@ -27,6 +27,7 @@ export class SimulatedCardProvider implements CardProvider {
     card: Card,
     amountCents: number,
     currency: string,
+    skus: string[],
   ): Promise<Authorization> {
     return inSpan(
       'PaymentProvider.charge',
@@ -36,6 +37,15 @@ export class SimulatedCardProvider implements CardProvider {
         'payment.card_brand': describeCard(card.number).brand,
       },
       async () => {
+        // Failure drills: the provider hangs on orders holding one SKU, or fails a share of charges.
+        const timeout = await faults.active('paymentGatewayTimeout');
+        if (timeout && skus.includes(timeout.sku)) {
+          await sleep(timeout.delayMs);
+          throw new PaymentGatewayTimeout();
+        }
+        const failure = await faults.active('paymentFailure');
+        if (failure && Math.random() * 100 < failure.percent) throw new CardProviderFailed();
+
         await sleep(this.latencyMs * (0.5 + Math.random()));
         const declineReason = DECLINING_CARDS[card.number];
         return declineReason ? { approved: false, declineReason } : { approved: true };

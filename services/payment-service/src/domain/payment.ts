@@ -28,6 +28,8 @@ export interface ChargeRequest {
   amountCents: number;
   currency: string;
   card: Card;
+  /** What the order holds, as a card provider's line-item data: SKUs only. */
+  skus: string[];
 }
 
 export class PaymentNotFound extends Error {
@@ -36,6 +38,22 @@ export class PaymentNotFound extends Error {
     super(`payment ${paymentId} does not exist`);
     this.name = 'PaymentNotFound';
     this.paymentId = paymentId;
+  }
+}
+
+/** The card provider did not answer in time: whether the card was charged is not known. */
+export class PaymentGatewayTimeout extends Error {
+  constructor() {
+    super('Payment gateway timeout');
+    this.name = 'PaymentGatewayTimeout';
+  }
+}
+
+/** The card provider failed to process the charge. */
+export class CardProviderFailed extends Error {
+  constructor() {
+    super('The card provider failed to process the charge');
+    this.name = 'CardProviderFailed';
   }
 }
 

@@ -1,7 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeCard } from '@sightline/cards';
 import { createCounter } from '@sightline/telemetry';
-import { PaymentDeclined, PaymentNotFound, type ChargeRequest, type Payment } from './payment.ts';
+import {
+  CardProviderFailed,
+  PaymentDeclined,
+  PaymentNotFound,
+  type ChargeRequest,
+  type Payment,
+} from './payment.ts';
 import type { CardProvider, PaymentRepository } from './ports.ts';
 
 const paymentsTotal = createCounter(
@@ -70,12 +76,17 @@ export class Payments {
   }
 
   private async authorize(attempt: Payment, request: ChargeRequest): Promise<Payment> {
-    const authorization = await this.provider.authorize(
-      attempt.id,
-      request.card,
-      request.amountCents,
-      request.currency,
-    );
+    const authorization = await this.provider
+      .authorize(attempt.id, request.card, request.amountCents, request.currency, request.skus)
+      .catch(async (error: unknown) => {
+        // The provider says it failed, so nothing was charged and the order may be charged
+        // again. A timeout says no such thing: that attempt stays `processing` until overdue.
+        if (error instanceof CardProviderFailed) {
+          await this.repository.abandon(attempt.id);
+          paymentsTotal.inc({ outcome: 'failed' });
+        }
+        throw error;
+      });
     const payment = await this.repository.finish(attempt.id, {
       status: authorization.approved ? 'succeeded' : 'declined',
       declineReason: authorization.declineReason ?? null,

@@ -13,6 +13,7 @@ export interface CardProvider {
     card: Card,
     amountCents: number,
     currency: string,
+    skus: string[],
   ): Promise<Authorization>;
 }
 
@@ -36,6 +37,8 @@ export interface PaymentRepository {
     id: string,
     answer: { status: 'succeeded' | 'declined'; declineReason: string | null },
   ): Promise<Payment>;
+  /** Marks one `processing` attempt `abandoned`: the provider failed it without charging. */
+  abandon(id: string): Promise<void>;
   /** Marks the order's attempts still `processing` since before `startedBefore` as `abandoned`. */
   abandonStale(orderId: string, startedBefore: Date): Promise<number>;
   findById(id: string): Promise<Payment | undefined>;

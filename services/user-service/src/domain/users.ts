@@ -1,4 +1,4 @@
-import { createCounter } from '@sightline/telemetry';
+import { createCounter, faults } from '@sightline/telemetry';
 import { EmailTaken, UserNotFound, type NewUser, type User } from './user.ts';
 import { hashPassword } from './passwords.ts';
 import type { UserRepository } from './ports.ts';
@@ -24,8 +24,12 @@ export class Users {
   }
 
   async get(id: string): Promise<User> {
+    // Failure drills: a lookup that turns slow (userServiceLatency), and one that keeps a
+    // little memory each time, like a cache that never evicts (memoryLeak).
+    await faults.delay('userServiceLatency');
     const user = await this.repository.findById(id);
     if (!user) throw new UserNotFound(id);
+    await faults.leakMemory('memoryLeak');
     return user;
   }
 }

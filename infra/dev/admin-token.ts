@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where `npm start` and `npm run stack` leave their admin token for `npm run fault`. */
+export const ADMIN_TOKEN_FILE = fileURLToPath(new URL('../../.data/admin-token', import.meta.url));
+
+/**
+ * The admin token for one local run: SIGHTLINE_ADMIN_TOKEN if you set one, else a fresh
+ * random token written to `.data/admin-token` (readable by you only). A fixed default would be
+ * known to anyone who read this repository, and these services listen on every interface.
+ */
+export function adminTokenForRun(): string {
+  const given = process.env.SIGHTLINE_ADMIN_TOKEN?.trim();
+  if (given) return given;
+  const token = randomBytes(24).toString('base64url');
+  mkdirSync(dirname(ADMIN_TOKEN_FILE), { recursive: true });
+  writeFileSync(ADMIN_TOKEN_FILE, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
+/** Once the run is over its token is worthless; leave none behind to confuse the next. */
+export function forgetAdminToken(): void {
+  rmSync(ADMIN_TOKEN_FILE, { force: true });
+}

@@ -1,0 +1,131 @@
+/**
+ * `npm run fault -- list | set <fault> [--option value …] [--for 10m] | clear <fault> | clear --all`:
+ * switches failure-drill faults on the services' admin APIs, each fault at the service that
+ * owns it (faults/flags.json). The services are at 127.0.0.1 on their ports from .env (the
+ * ports `npm start`, `npm run stack` and docker compose all use), unless USER_SERVICE_PORT,
+ * ORDER_SERVICE_PORT or PAYMENT_SERVICE_PORT is set in the environment. The token:
+ * SIGHTLINE_ADMIN_TOKEN, else the one `npm start` or `npm run stack` left in
+ * .data/admin-token, else .env's.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  FAULT_NAMES,
+  isFaultName,
+  readFlagDefinitions,
+  type FaultName,
+} from '../../packages/telemetry/src/fault-catalog.ts';
+import type { FaultState } from '../../packages/telemetry/src/fault-control.ts';
+import { ADMIN_TOKEN_FILE } from '../dev/admin-token.ts';
+import { DEFAULT_PORTS, type ServiceSpec } from '../dev/services.ts';
+import { readPins } from '../stack/pins.ts';
+
+type ServiceName = ServiceSpec['name'];
+
+const USAGE = `usage: npm run fault -- list
+       npm run fault -- set <fault> [--<option> <value> …] [--for 10m]
+       npm run fault -- clear <fault>
+       npm run fault -- clear --all
+faults: ${FAULT_NAMES.join(', ')}`;
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+const flags = readFlagDefinitions();
+const pins = readPins();
+const owners = [
+  ...new Set(FAULT_NAMES.map((name) => flags[name].metadata.service)),
+] as ServiceName[];
+
+function baseUrl(service: ServiceName): string {
+  const key = `${service.replace('-service', '').toUpperCase()}_SERVICE_PORT`;
+  return `http://127.0.0.1:${process.env[key] || pins[key] || DEFAULT_PORTS[service]}`;
+}
+
+function token(): { value: string; from: string } {
+  const fromEnv = process.env.SIGHTLINE_ADMIN_TOKEN?.trim();
+  if (fromEnv) return { value: fromEnv, from: 'SIGHTLINE_ADMIN_TOKEN' };
+  if (existsSync(ADMIN_TOKEN_FILE)) {
+    return { value: readFileSync(ADMIN_TOKEN_FILE, 'utf8').trim(), from: ADMIN_TOKEN_FILE };
+  }
+  if (pins.SIGHTLINE_ADMIN_TOKEN) return { value: pins.SIGHTLINE_ADMIN_TOKEN, from: '.env' };
+  return fail(
+    'No admin token: set SIGHTLINE_ADMIN_TOKEN (as you did for docker compose), or start with `npm start` / `npm run stack`, which write .data/admin-token.',
+  );
+}
+
+async function call(service: ServiceName, method: string, path: string, body?: unknown) {
+  const auth = token();
+  const url = `${baseUrl(service)}/admin/faults${path}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: {
+        authorization: `Bearer ${auth.value}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+  } catch {
+    return fail(`${service} is not answering at ${baseUrl(service)}: is Sightline running?`);
+  }
+  const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (response.status === 401) fail(`${service} refused the token from ${auth.from} (401).`);
+  if (response.status === 404 && !answer.type?.toString().includes('fault-not-found')) {
+    fail(`${service} has no admin API: it was started without ADMIN_TOKENS or ADMIN_TOKEN.`);
+  }
+  if (!response.ok) fail(`${service}: ${String(answer.title)}: ${String(answer.detail)}`);
+  return answer;
+}
+
+function show(service: ServiceName, fault: FaultState): void {
+  const state = fault.on
+    ? `ON until ${fault.until} by ${fault.by} ${JSON.stringify(fault.options)}`
+    : 'off';
+  console.log(`${service.padEnd(16)} ${fault.name.padEnd(22)} ${state}`);
+}
+
+function faultArgument(name: string | undefined): FaultName {
+  if (!name || !isFaultName(name)) fail(`${name ?? '(none)'} is not a fault.\n${USAGE}`);
+  return name;
+}
+
+/** `--percent 50 --sku SKU-MUG-002 --for 30s` → `{ percent: 50, sku: 'SKU-MUG-002', for: '30s' }`. */
+function options(args: string[]): Record<string, unknown> {
+  const parsed: Record<string, unknown> = {};
+  for (let i = 0; i < args.length; i += 2) {
+    const key = args[i]?.replace(/^--/, '');
+    const value = args[i + 1];
+    if (!key || !args[i]?.startsWith('--') || value === undefined) fail(`bad options.\n${USAGE}`);
+    parsed[key] = key !== 'for' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
+  }
+  return parsed;
+}
+
+const [command, ...rest] = process.argv.slice(2);
+if (command === 'list') {
+  for (const service of owners) {
+    const { faults } = (await call(service, 'GET', '')) as { faults: FaultState[] };
+    for (const fault of faults) show(service, fault);
+  }
+} else if (command === 'set') {
+  const name = faultArgument(rest[0]);
+  const service = flags[name].metadata.service as ServiceName;
+  show(
+    service,
+    (await call(service, 'PUT', `/${name}`, options(rest.slice(1)))) as unknown as FaultState,
+  );
+} else if (command === 'clear' && rest[0] === '--all') {
+  for (const service of owners) {
+    const { faults } = (await call(service, 'DELETE', '')) as { faults: FaultState[] };
+    for (const fault of faults) show(service, fault);
+  }
+} else if (command === 'clear') {
+  const name = faultArgument(rest[0]);
+  const service = flags[name].metadata.service as ServiceName;
+  show(service, (await call(service, 'DELETE', `/${name}`)) as unknown as FaultState);
+} else {
+  fail(USAGE);
+}
