@@ -237,6 +237,42 @@ describe('placing an order stays consistent when parts of it fail', () => {
       [paid?.payment_id],
     );
   });
+  test('when a charge reaches payment-service after its order was cancelled, then the reconciler settles the order as paid', async () => {
+    setFaultInjector({
+      onRequest: () => {},
+      onCall: ({ dependency, method }) => {
+        if (dependency === 'payment-service' && method === 'POST') throw new Error('injected');
+      },
+    });
+    const userId = await newUser(system);
+    const placed = await placeOrder({
+      userId,
+      items: [{ sku: 'SKU-MUG-002', quantity: 1 }],
+      card: CARD,
+    });
+    assert.equal(placed.status, 503);
+    await eventually('the key-less order to be cancelled', async () =>
+      (await ordersOf(system, userId))[0]?.status === 'cancelled' ? true : undefined,
+    );
+    setFaultInjector(undefined);
+    const [order] = (await ordersOf(system, userId)) as [OrderRow];
+
+    // The charge order-service gave up on arrives at payment-service late, and succeeds.
+    const late = await postJson(`${system.payments.service.url}/api/payments`, {
+      orderId: order.id,
+      amountCents: 1400,
+      currency: 'USD',
+      card: CARD,
+    });
+    assert.equal(late.status, 201);
+
+    await eventually('the reconciler to settle the cancelled order as paid', async () =>
+      (await ordersOf(system, userId))[0]?.status === 'paid' ? true : undefined,
+    );
+    const settled = await assertOneOrderSettled(system, userId, 'paid');
+    assert.equal(settled.payment_id, late.body.id);
+  });
+
   test('when an order with an Idempotency-Key is still unpaid at the payment deadline, then it is cancelled and a late retry is refused without charging', async () => {
     setFaultInjector({
       onRequest: () => {},

@@ -147,6 +147,22 @@ export class PostgresOrderRepository implements OrderRepository {
     return rows.map((row) => ({ id: row.id, createdAt: row.created_at, retryable: row.retryable }));
   }
 
+  async listCancelledSince(since: Date, limit: number): Promise<PendingOrder[]> {
+    const { rows } = await this.pool.query<{
+      id: string;
+      created_at: Date;
+      retryable: boolean;
+    }>(
+      `select id, created_at, idempotency_key is not null as retryable
+         from orders
+        where status = 'cancelled' and payment_id is null and updated_at >= $1
+        order by updated_at
+        limit $2`,
+      [since, limit],
+    );
+    return rows.map((row) => ({ id: row.id, createdAt: row.created_at, retryable: row.retryable }));
+  }
+
   async pendingSummary(): Promise<{ count: number; oldestCreatedAt: Date | undefined }> {
     const { rows } = await this.pool.query<{ count: string; oldest: Date | null }>(
       `select count(*) as count, min(created_at) as oldest from orders where status = 'pending'`,

@@ -73,6 +73,8 @@ export interface OrderRepository {
   settle(id: string, settlement: Settlement): Promise<{ order: Order; changed: boolean }>;
   /** Pending orders created before `createdBefore`, oldest first. */
   listPending(createdBefore: Date, limit: number): Promise<PendingOrder[]>;
+  /** Orders cancelled unpaid at or after `since`, oldest cancellation first. */
+  listCancelledSince(since: Date, limit: number): Promise<PendingOrder[]>;
   /** How many orders are pending, and when the oldest of them was created. */
   pendingSummary(): Promise<{ count: number; oldestCreatedAt: Date | undefined }>;
 }

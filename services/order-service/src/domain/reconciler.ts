@@ -12,6 +12,13 @@ const ordersReconciled = createCounter(
 const BATCH = 100;
 
 /**
+ * How long a cancelled order is looked at again. A charge request that order-service gave up
+ * on can still reach payment-service later and succeed there; Node's HTTP server drops a
+ * request not received within 5 minutes (`requestTimeout`), so twice that covers it.
+ */
+const CANCELLED_RECHECK_MS = 10 * 60_000;
+
+/**
  * Settles orders left `pending` by a request that could not finish: payment-service timed out
  * (but may have charged), or order-service failed or died between the charge and recording it.
  * payment-service's record of the order's payment decides:
@@ -46,18 +53,32 @@ export class Reconciler {
     this.paymentDeadlineMs = deps.paymentDeadlineMs;
   }
 
-  /** One pass over the pending orders old enough to look at. */
+  /**
+   * One pass over the pending orders old enough to look at, then over the recently cancelled
+   * ones: a charge that arrived at payment-service after the order was cancelled still wins,
+   * so no customer is charged for an order that shows as cancelled.
+   */
   async reconcile(now = new Date()): Promise<void> {
     const pending = await this.repository.listPending(
       new Date(now.getTime() - this.minAgeMs),
       BATCH,
     );
-    for (const order of pending) {
+    for (const order of pending) await this.apply(order.id, await this.decide(order, now));
+
+    const cancelled = await this.repository.listCancelledSince(
+      new Date(now.getTime() - CANCELLED_RECHECK_MS),
+      BATCH,
+    );
+    for (const order of cancelled) {
       const settlement = await this.decide(order, now);
-      if (!settlement) continue;
-      const settled = await settle(this.repository, order.id, settlement);
-      if (settled.status === settlement.status) ordersReconciled.inc({ status: settlement.status });
+      if (settlement?.status === 'paid') await this.apply(order.id, settlement);
     }
+  }
+
+  private async apply(orderId: string, settlement: Settlement | undefined): Promise<void> {
+    if (!settlement) return;
+    const settled = await settle(this.repository, orderId, settlement);
+    if (settled.status === settlement.status) ordersReconciled.inc({ status: settlement.status });
   }
 
   private async decide(order: PendingOrder, now: Date): Promise<Settlement | undefined> {
