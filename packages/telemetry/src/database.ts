@@ -65,6 +65,9 @@ export async function migrate(pool: pg.Pool, directory: string): Promise<string[
   const client = await pool.connect();
   const applied: string[] = [];
   try {
+    // Migrations are not requests: building an index, or waiting while another instance holds
+    // the migration lock, may take longer than any request statement is allowed to.
+    await client.query('set statement_timeout = 0');
     await client.query(`select pg_advisory_lock(hashtext('schema_migrations'))`);
     await client.query(
       'create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now())',
@@ -89,6 +92,8 @@ export async function migrate(pool: pg.Pool, directory: string): Promise<string[
     }
   } finally {
     await client.query(`select pg_advisory_unlock(hashtext('schema_migrations'))`).catch(() => {});
+    // Back to the pool's own timeout before the connection serves requests again.
+    await client.query('reset statement_timeout').catch(() => {});
     client.release();
   }
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');

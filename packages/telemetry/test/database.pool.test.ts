@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type pg from 'pg';
 import { createTestDatabase } from '../../../test/support/database.ts';
-import { createPool, databaseCheck } from '../src/database.ts';
+import { eventually } from '../../../test/support/eventually.ts';
+import { createPool, databaseCheck, migrate } from '../src/database.ts';
 
 describe('database pools', () => {
   let url: string;
@@ -17,6 +21,34 @@ describe('database pools', () => {
       assert.deepEqual((await pool.query('select 1 as one')).rows, [{ one: 1 }]);
     } finally {
       await pool.end();
+    }
+  });
+
+  test('when another instance holds the migration lock for longer than the statement timeout, then migrating waits for it, and the pool keeps its timeout', async () => {
+    const migrations = await mkdtemp(join(tmpdir(), 'sightline-migrations-'));
+    await writeFile(join(migrations, '001-create-things.sql'), 'create table things (id int)');
+    const other = createPool(url, { statementTimeoutMs: 0, maxConnections: 1 });
+    const pool = createPool(url, { statementTimeoutMs: 100, maxConnections: 1 });
+    const holder = await other.connect();
+    try {
+      await holder.query(`select pg_advisory_lock(hashtext('schema_migrations'))`);
+      const migrating = migrate(pool, migrations);
+      // Seen waiting for the lock for three times the statement timeout.
+      await eventually('the migration to wait on the lock past the timeout', async () => {
+        const { rows } = await holder.query<{ n: string }>(
+          `select count(*) as n from pg_stat_activity
+            where wait_event = 'advisory' and now() - query_start > interval '300 milliseconds'`,
+        );
+        return Number(rows[0]?.n) > 0;
+      });
+      await holder.query(`select pg_advisory_unlock(hashtext('schema_migrations'))`);
+
+      assert.deepEqual(await migrating, ['001-create-things.sql']);
+      await assert.rejects(pool.query('select pg_sleep(5)'), { code: '57014' });
+    } finally {
+      holder.release();
+      await pool.end();
+      await other.end();
     }
   });
 
