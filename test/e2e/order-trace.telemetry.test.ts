@@ -139,6 +139,20 @@ describe('one order, one trace: across four service processes', () => {
     );
   });
 
+  test('when the gateway refuses a body it cannot read, then its answer still names the trace', async () => {
+    const caller = newTraceparent();
+    const response = await fetch(`${system.url('api-gateway')}/api/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent: caller.traceparent },
+      body: '{"userId": ',
+    });
+    assert.equal(response.status, 400);
+    assert.match(
+      response.headers.get('traceresponse') ?? '',
+      new RegExp(`^00-${caller.traceId}-[0-9a-f]{16}-01$`),
+    );
+  });
+
   test('then log lines of all four services carry the trace id and request id, on stdout and over OTLP', async () => {
     const lines = system.logs().filter((l) => l.trace_id === traceId);
     assert.deepEqual(

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import type { AdminToken } from './admin-tokens.ts';
 import { ConfigError } from './config.ts';
 import { errorHandler, notFound, type ErrorMapper } from './error-handler.ts';
@@ -20,6 +20,12 @@ import { stopTracing } from './tracing.ts';
 export interface ServiceOptions {
   /** The service's routes: thin handlers that parse, call a use case, map the result. */
   routes: Router;
+  /**
+   * Handlers every request passes before its body is read, so that what they do holds for
+   * requests refused while reading it (malformed JSON, too large) too: the gateway's
+   * `traceresponse` header and its rate limit.
+   */
+  beforeBody?: RequestHandler[];
   /** Domain errors → problems. Anything it does not know becomes a 500. */
   mapError?: ErrorMapper;
   /** What must work before this instance takes traffic (its database, usually). */
@@ -56,7 +62,7 @@ export interface RunningService {
 
 /**
  * Every service's HTTP stack, in the same order everywhere: request id and log line, RED
- * metrics, body parsing, request context, the admin API (if configured), fault injection,
+ * metrics, the service's own edge handlers, body parsing, request context, the admin API (if configured), fault injection,
  * routes, then the one error handler.
  */
 function createApp(options: ServiceOptions, isDraining: () => boolean): Express {
@@ -67,6 +73,7 @@ function createApp(options: ServiceOptions, isDraining: () => boolean): Express 
   app.get('/metrics', metricsRoute);
   app.use(requestLog);
   app.use(requestMetrics);
+  for (const handler of options.beforeBody ?? []) app.use(handler);
   app.use(express.json({ limit: '100kb' }));
   app.use(requestContext);
   const faults = faultsOf(serviceIdentity().name);

@@ -8,7 +8,7 @@ import {
 import { Upstream } from './clients/upstream.ts';
 import { configSchema, type Config } from './config.ts';
 import { clientRateLimit } from './rate-limit.ts';
-import { gatewayRoutes } from './routes.ts';
+import { gatewayRoutes, traceResponse } from './routes.ts';
 
 export function start(config: Config): Promise<RunningService> {
   // The gateway is the edge: what callers send in traceparent and baggage is accepted only
@@ -19,14 +19,17 @@ export function start(config: Config): Promise<RunningService> {
   });
   const timeout = config.UPSTREAM_TIMEOUT_MS;
   return startService({
-    routes: gatewayRoutes(
-      {
-        users: new Upstream('user-service', config.USER_SERVICE_URL, timeout),
-        orders: new Upstream('order-service', config.ORDER_SERVICE_URL, timeout),
-        payments: new Upstream('payment-service', config.PAYMENT_SERVICE_URL, timeout),
-      },
+    routes: gatewayRoutes({
+      users: new Upstream('user-service', config.USER_SERVICE_URL, timeout),
+      orders: new Upstream('order-service', config.ORDER_SERVICE_URL, timeout),
+      payments: new Upstream('payment-service', config.PAYMENT_SERVICE_URL, timeout),
+    }),
+    // Before the body is read: a refused body still names its trace, and a throttled client's
+    // body is never parsed.
+    beforeBody: [
+      traceResponse,
       clientRateLimit({ max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS }),
-    ),
+    ],
     port: config.PORT,
     trustProxy: config.TRUST_PROXY,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
