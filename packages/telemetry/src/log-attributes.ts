@@ -10,7 +10,7 @@ type LogAttributes = Record<string, AnyValue>;
  * field becomes an OTLP attribute; both carry the same facts. A field not listed here keeps its
  * name, and the drift test fails if that name is neither a convention nor declared.
  */
-const RENAMED: Record<string, string | undefined> = {
+export const OTLP_NAMES: Record<string, string | undefined> = {
   route: 'http.route',
   request_id: 'sightline.request.id',
   duration_ms: 'sightline.request.duration_ms',
@@ -64,7 +64,7 @@ export function conventionalLogAttributes(fields: Record<string, unknown> = {}):
   const { req, res, ...rest } = fields;
   const attributes = httpAttributes(req, res);
   for (const [key, value] of Object.entries(rest)) {
-    const name = key in RENAMED ? RENAMED[key] : key;
+    const name = key in OTLP_NAMES ? OTLP_NAMES[key] : key;
     if (name !== undefined) attributes[name] = flat(value);
   }
   if (typeof rest['error.type'] === 'string') attributes['exception.type'] = rest['error.type'];
