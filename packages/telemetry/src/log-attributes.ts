@@ -1,4 +1,4 @@
-import type { AnyValue, LogRecord, Logger, LoggerProvider } from '@opentelemetry/api';
+import type { AnyValue, Logger, LoggerProvider } from '@opentelemetry/api';
 
 type LogAttributes = Record<string, AnyValue>;
 
@@ -37,7 +37,7 @@ function flat(value: unknown): AnyValue {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     return JSON.stringify(value);
   }
-  return value as AnyValue;
+  return value;
 }
 
 /** pino-http's `req` and `res` objects, as the HTTP attributes the conventions name. */
@@ -87,7 +87,7 @@ export function conventionalLoggerProvider(provider: LoggerProvider): LoggerProv
         emit: (record) =>
           logger.emit({
             ...record,
-            attributes: conventionalLogAttributes(record.attributes) as LogRecord['attributes'],
+            attributes: conventionalLogAttributes(record.attributes),
           }),
         enabled: (enabledOptions) => logger.enabled(enabledOptions),
       };
