@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as stable from '@opentelemetry/semantic-conventions';
 import * as incubating from '@opentelemetry/semantic-conventions/incubating';
 import { parse } from 'yaml';
+import type { OtlpReceiver } from './otlp-receiver.ts';
 
 /**
  * Whether an attribute key we emit is allowed: an OpenTelemetry semantic convention that is
@@ -112,4 +113,29 @@ export function violations(seen: Iterable<{ key: string; where: string }>): Viol
     else if (!CONVENTION_KEYS.has(key)) found.set(key, { key, where, problem: 'undeclared' });
   }
   return [...found.values()];
+}
+
+/** Every attribute key a receiver holds, on resources, spans, span events and log records. */
+export function emittedKeys(receiver: OtlpReceiver): { key: string; where: string }[] {
+  return [
+    ...[...receiver.resourceKeys].map((key) => ({ key, where: 'resource' })),
+    ...receiver.spans.flatMap((span) => [
+      ...Object.keys(span.attributes).map((key) => ({
+        key,
+        where: `span ${span.name} (${span.service})`,
+      })),
+      ...span.events.flatMap((event) =>
+        Object.keys(event.attributes).map((key) => ({
+          key,
+          where: `event ${event.name} on ${span.name} (${span.service})`,
+        })),
+      ),
+    ]),
+    ...receiver.logs.flatMap((log) =>
+      Object.keys(log.attributes).map((key) => ({
+        key,
+        where: `log "${String(log.body)}" (${log.service})`,
+      })),
+    ),
+  ];
 }
