@@ -96,11 +96,18 @@ describe('every attribute the services emit is a semantic convention or declared
         ['fault paymentFailure switched on', 'shutting down', 'listening'].every((m) =>
           messages.has(m),
         ) &&
-        Object.values(traces).every((traceId) =>
-          receiver.logs.some(
+        Object.values(traces).every((traceId) => {
+          // Every service that logged a request of the trace has exported its server span.
+          const logged = receiver.logs.filter(
             (l) => l.traceId === traceId && 'http.response.status_code' in l.attributes,
-          ),
-        )
+          );
+          const served = new Set(
+            receiver.spans
+              .filter((s) => s.traceId === traceId && s.kind === SERVER)
+              .map((s) => s.service),
+          );
+          return logged.length > 0 && logged.every((l) => served.has(l.service));
+        })
       );
     });
   });
@@ -122,15 +129,16 @@ describe('every attribute the services emit is a semantic convention or declared
       assert.ok(keys.has(key), `${key} was not seen`);
   });
 
-  test('when a request line leaves over OTLP, then it carries the HTTP conventions, the duration and the request id, and stdout the same facts', () => {
+  test('when a request line leaves over OTLP, then it carries the HTTP conventions, the duration and the request id, and stdout the same facts', async () => {
     const traceId = traces.paid!;
-    const record = receiver.logs.find(
-      (l) =>
-        l.traceId === traceId &&
-        l.service === 'order-service' &&
-        'http.request.method' in l.attributes,
+    const record = await eventually('the OTLP request record of order-service', () =>
+      receiver.logs.find(
+        (l) =>
+          l.traceId === traceId &&
+          l.service === 'order-service' &&
+          'http.request.method' in l.attributes,
+      ),
     );
-    assert.ok(record, 'no OTLP request record from order-service');
     assert.equal(record.attributes['http.request.method'], 'POST');
     assert.equal(record.attributes['url.path'], '/api/orders');
     assert.equal(record.attributes['http.route'], '/api/orders');
@@ -147,14 +155,15 @@ describe('every attribute the services emit is a semantic convention or declared
     assert.equal(line.request_id, record.attributes['sightline.request.id']);
   });
 
-  test('when a failure is reported, then its OTLP record names the exception and the code location by the current conventions', () => {
-    const record = receiver.logs.find(
-      (l) =>
-        l.traceId === traces.fault &&
-        l.service === 'payment-service' &&
-        'error.type' in l.attributes,
+  test('when a failure is reported, then its OTLP record names the exception and the code location by the current conventions', async () => {
+    const record = await eventually('the OTLP error record of payment-service', () =>
+      receiver.logs.find(
+        (l) =>
+          l.traceId === traces.fault &&
+          l.service === 'payment-service' &&
+          'error.type' in l.attributes,
+      ),
     );
-    assert.ok(record, 'no OTLP error record from payment-service');
     assert.equal(record.attributes['error.type'], 'CardProviderFailed');
     assert.equal(record.attributes['exception.type'], 'CardProviderFailed');
     assert.equal(typeof record.attributes['exception.message'], 'string');
