@@ -215,7 +215,7 @@ export function overviewDashboard(): DashboardBuilder {
           title: 'Recent error logs, all services',
           description:
             'Error lines from every service, newest first. Open a line: its trace_id links to ' +
-            'the whole request in Jaeger, and error.type, code.filepath and code.lineno say where ' +
+            'the whole request in Jaeger, and error.type, code.file.path and code.line.number say where ' +
             'it was thrown.',
           unit: 'none',
           width: 12,

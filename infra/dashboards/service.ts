@@ -314,7 +314,8 @@ export function serviceDashboard(): DashboardBuilder {
           title: 'Error logs of $service',
           description:
             'Error lines of $service, newest first. Open one: trace_id opens the request in ' +
-            'Jaeger; code.filepath, code.lineno and code.function say where in the code it failed.',
+            'Jaeger; code.file.path, code.line.number and code.function.name say where in the code ' +
+            'it failed.',
           unit: 'none',
           links: [lokiLink('Open in Explore', ERROR_LOGS), jaegerLink('$service', true)],
         },

@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { eventually } from '../support/eventually.ts';
 import { postJson } from '../support/in-process.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
+import { emittedKeys, violations } from '../support/semantic-conventions.ts';
 import { startSentryReceiver } from '../support/sentry-receiver.ts';
 import { newTraceparent, System } from '../support/system.ts';
 
@@ -101,6 +102,13 @@ describe('payment-service is down while an order is placed', () => {
       ['order-service', 'error'],
       ['user-service', 'info'],
     ]);
+  });
+
+  test('then, with Sentry on, every attribute exported is still a convention or declared in our registry', async () => {
+    await eventually('the order-service error record', () =>
+      receiver.logs.find((l) => l.traceId === traceId && 'exception.type' in l.attributes),
+    );
+    assert.deepEqual(violations(emittedKeys(receiver)), []);
   });
 
   test('then Sentry receives the error, tagged with the same trace id', async () => {

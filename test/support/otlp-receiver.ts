@@ -104,15 +104,25 @@ export interface OtlpReceiver {
   url: string;
   spans: ReceivedSpan[];
   logs: ReceivedLog[];
+  /** Every resource attribute key any export carried, traces and logs alike. */
+  resourceKeys: Set<string>;
   close(): Promise<void>;
 }
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const logs: ReceivedLog[] = [];
+  const resourceKeys = new Set<string>();
   const server = createServer((request, response) => {
     readJson(request)
       .then((payload) => {
+        const envelopes = payload as { resourceSpans?: unknown[]; resourceLogs?: unknown[] };
+        for (const envelope of [
+          ...(envelopes.resourceSpans ?? []),
+          ...(envelopes.resourceLogs ?? []),
+        ])
+          for (const { key } of (envelope as ResourceEnvelope).resource?.attributes ?? [])
+            resourceKeys.add(key);
         if (request.url === '/v1/traces') collectSpans(payload as TracesRequest, spans);
         else if (request.url === '/v1/logs') collectLogs(payload as LogsRequest, logs);
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -125,6 +135,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     url: `http://127.0.0.1:${port}`,
     spans,
     logs,
+    resourceKeys,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

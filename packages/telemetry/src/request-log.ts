@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { context } from '@opentelemetry/api';
+import { getRPCMetadata } from '@opentelemetry/core';
 import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import { logger } from './logger.ts';
@@ -14,6 +16,12 @@ function requestIdFor(request: IncomingMessage, response: ServerResponse): strin
   const id = typeof offered === 'string' && WELL_FORMED_ID.test(offered) ? offered : randomUUID();
   response.setHeader(REQUEST_ID_HEADER, id);
   return id;
+}
+
+/** The route template the request matched (`/api/orders/:id`), as Express instrumentation saw it. */
+function withRoute<T extends object>(fields: T): T & { route?: string } {
+  const route = getRPCMetadata(context.active())?.route;
+  return route === undefined ? fields : { ...fields, route };
 }
 
 /** One line per finished request: info for success, warn for 4xx, error for 5xx. */
@@ -37,6 +45,8 @@ export const requestLog: RequestHandler = pinoHttp({
     res: (response: { statusCode: number }) => ({ status_code: response.statusCode }),
   },
   customAttributeKeys: { responseTime: 'duration_ms' },
+  customSuccessObject: (_request, _response, fields: object) => withRoute(fields),
+  customErrorObject: (_request, _response, _error, fields: object) => withRoute(fields),
 });
 
 /**

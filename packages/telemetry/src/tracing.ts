@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { logs } from '@opentelemetry/api';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -8,6 +9,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { linkUntrustedParent, PolicyPropagator } from './inbound-context.ts';
+import { conventionalLoggerProvider } from './log-attributes.ts';
 import { serviceIdentity } from './service-identity.ts';
 
 /** Paths that are polled, not used: tracing them would bury real requests in noise. */
@@ -52,12 +54,18 @@ export function startTracing(): void {
         ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
       }),
       // Queries outside a request (migrations, readiness probes) would be lone root spans.
-      new PgInstrumentation({ requireParentSpan: true }),
+      // Pool connect spans time the pool, not the query, and carry pg-pool's own attributes
+      // (`db.postgresql.idle.timeout.millis`) that no semantic convention defines.
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
       // Ships every pino line to the OTel logs pipeline; trace ids are added by our logger.
       new PinoInstrumentation({ disableLogCorrelation: true }),
     ],
   });
   sdk.start();
+  // Log records leave with semantic-convention attribute names; stdout keeps its own shape.
+  const provider = logs.getLoggerProvider();
+  logs.disable();
+  logs.setGlobalLoggerProvider(conventionalLoggerProvider(provider));
 }
 
 /**

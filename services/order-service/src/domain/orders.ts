@@ -145,7 +145,7 @@ export class Orders {
     const skus = [...new Set(requested.map((item) => item.sku))];
     const products = await inSpan(
       'OrderService.priceItems',
-      { 'order.item_count': requested.length },
+      { 'sightline.order.item_count': requested.length },
       async () => {
         // The eventLoopBlock drill: pricing turns CPU-bound, and nothing else in this process runs.
         await faults.burnCpu('eventLoopBlock');

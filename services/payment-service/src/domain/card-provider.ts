@@ -32,9 +32,9 @@ export class SimulatedCardProvider implements CardProvider {
     return inSpan(
       'PaymentProvider.charge',
       {
-        'payment.amount_cents': amountCents,
-        'payment.currency': currency,
-        'payment.card_brand': describeCard(card.number).brand,
+        'sightline.payment.amount_cents': amountCents,
+        'sightline.payment.currency': currency,
+        'sightline.payment.card_brand': describeCard(card.number).brand,
       },
       async () => {
         // Failure drills: the provider hangs on orders holding one SKU, or fails a share of charges.
