@@ -47,14 +47,26 @@ describe('the telemetry registry', () => {
   test('when Weaver reads the manifest, then it depends on semantic conventions v1.44.0', () => {
     const manifest = parse(
       readFileSync(`${ROOT}telemetry/registry/registry_manifest.yaml`, 'utf8'),
-    ) as { name: string; dependencies: { name: string; registry_path: string }[] };
-    assert.equal(manifest.name, 'sightline');
-    assert.deepEqual(
-      manifest.dependencies.map((d) => d.registry_path),
-      [
-        'https://github.com/open-telemetry/semantic-conventions/archive/refs/tags/v1.44.0.zip[model]',
-      ],
+    ) as Record<string, unknown> & {
+      schema_url: string;
+      dependencies: (Record<string, unknown> & { schema_url: string; registry_path: string })[];
+    };
+    // Weaver 0.25+ identifies a registry and its dependencies by schema_url (a URL ending in the
+    // version) and refuses a dependency that has only the older `name`.
+    assert.equal(
+      manifest.schema_url,
+      'https://github.com/sightline/sightline/telemetry/registry/0.1.0',
     );
+    for (const deprecated of ['name', 'semconv_version', 'schema_base_url']) {
+      assert.ok(!(deprecated in manifest), `the manifest still has ${deprecated}`);
+    }
+    assert.deepEqual(manifest.dependencies, [
+      {
+        schema_url: 'https://opentelemetry.io/schemas/1.44.0',
+        registry_path:
+          'https://github.com/open-telemetry/semantic-conventions/archive/refs/tags/v1.44.0.zip[model]',
+      },
+    ]);
   });
 
   test('when our attributes are declared, then each is under sightline., typed, explained, exemplified, and no convention', () => {
