@@ -31,45 +31,6 @@ const PAYMENT_ERRORS = 'service_name="payment-service", http_response_status_cod
 
 export const DRILLS: Drill[] = [
   {
-    name: 'payment-gateway-timeout',
-    story: 'Customers say checkout spins for a second, then fails, but only for the T-shirt.',
-    fault: 'paymentGatewayTimeout',
-    options: { sku: 'SKU-TEE-001', delayMs: 1000 },
-    concurrency: 4,
-    alert: { name: 'HighErrorRate', labels: { service_name: 'payment-service' } },
-    exemplars: {
-      metric: 'http_server_request_duration_seconds_bucket',
-      selector: PAYMENT_ERRORS,
-      pick: 'error',
-    },
-    service: 'payment-service',
-    code: {
-      file: 'services/payment-service/src/domain/card-provider.ts',
-      text: 'throw new PaymentGatewayTimeout()',
-    },
-  },
-  {
-    name: 'payment-failure',
-    story: 'Customers say every card is refused, and order-service pages that it cannot pay.',
-    fault: 'paymentFailure',
-    options: { percent: 100 },
-    concurrency: 4,
-    alert: {
-      name: 'DependencyFailures',
-      labels: { service_name: 'order-service', peer_service: 'payment-service' },
-    },
-    exemplars: {
-      metric: 'http_client_request_duration_seconds_bucket',
-      selector: 'service_name="order-service", peer_service="payment-service", error_type!=""',
-      pick: 'error',
-    },
-    service: 'payment-service',
-    code: {
-      file: 'services/payment-service/src/domain/card-provider.ts',
-      text: 'throw new CardProviderFailed()',
-    },
-  },
-  {
     name: 'slow-database',
     story: 'Customers say placing an order takes ages; nothing fails, it is just slow.',
     fault: 'slowDatabase',
@@ -102,6 +63,42 @@ export const DRILLS: Drill[] = [
     code: {
       file: 'services/order-service/src/domain/orders.ts',
       text: "faults.burnCpu('eventLoopBlock')",
+    },
+  },
+  {
+    name: 'payment-gateway-timeout',
+    story: 'Customers say checkout spins for a second, then fails, but only for the T-shirt.',
+    fault: 'paymentGatewayTimeout',
+    options: { sku: 'SKU-TEE-001', delayMs: 1000 },
+    concurrency: 4,
+    alert: { name: 'HighErrorRate', labels: { service_name: 'payment-service' } },
+    exemplars: {
+      metric: 'http_server_request_duration_seconds_bucket',
+      selector: PAYMENT_ERRORS,
+      pick: 'error',
+    },
+    service: 'payment-service',
+    code: {
+      file: 'services/payment-service/src/domain/card-provider.ts',
+      text: 'throw new PaymentGatewayTimeout()',
+    },
+  },
+  {
+    name: 'payment-failure',
+    story: 'Customers say every card is refused, at once, whatever they buy.',
+    fault: 'paymentFailure',
+    options: { percent: 100 },
+    concurrency: 4,
+    alert: { name: 'HighErrorRate', labels: { service_name: 'payment-service' } },
+    exemplars: {
+      metric: 'http_server_request_duration_seconds_bucket',
+      selector: PAYMENT_ERRORS,
+      pick: 'error',
+    },
+    service: 'payment-service',
+    code: {
+      file: 'services/payment-service/src/domain/card-provider.ts',
+      text: 'throw new CardProviderFailed()',
     },
   },
 ];

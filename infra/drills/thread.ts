@@ -94,13 +94,13 @@ export interface Exemplar {
   series: Record<string, string>;
 }
 
-export async function exemplar(drill: Drill): Promise<Exemplar | undefined> {
+/** An exemplar recorded since `since` (ms), while the fault was on. */
+export async function exemplar(drill: Drill, since: number): Promise<Exemplar | undefined> {
   const { metric, selector, pick } = drill.exemplars;
-  const now = Date.now() / 1000;
   const params = new URLSearchParams({
     query: `${metric}{${selector}}`,
-    start: String(now - 300),
-    end: String(now),
+    start: String(since / 1000),
+    end: String(Date.now() / 1000),
   });
   const { data } = await getJson<{
     data: {
@@ -226,12 +226,13 @@ export function codeOfSlowSpan(drill: Drill, span: Span): CodeLine | undefined {
   const clue = drill.clue;
   if (!clue) return undefined;
   const word = 'word' in clue ? clue.word : `'${span.name}'`;
-  if ('word' in clue && !String(span.tags[clue.inAttribute] ?? '').includes(clue.word)) {
+  if ('word' in clue && !JSON.stringify(span.tags[clue.inAttribute] ?? '').includes(clue.word)) {
     return undefined;
   }
   for (const file of sourceFiles(`services/${drill.service}/src`)) {
     const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
-    const at = lines.findIndex((text) => text.includes(word));
+    const code = (text: string) => !/^\s*(\*|\/\/|\/\*)/.test(text);
+    const at = lines.findIndex((text) => code(text) && text.includes(word));
     if (at < 0) continue;
     if ('word' in clue) return sourceLine(file, at + 1, `${clue.inAttribute} holds ${word}`);
     const inside = lines.slice(at, at + 12).findIndex((text) => /\bfaults\.\w+\(/.test(text));

@@ -72,13 +72,14 @@ function seconds(duration: string): number {
  * do the one-minute `for:`s (ServiceDown).
  */
 function writeShortenedRules(shortFor: string): void {
-  const cut = seconds(shortFor);
+  seconds(shortFor);
   const dir = join(PROMETHEUS_DIR, 'rules');
   mkdirSync(dir);
   for (const file of readdirSync(join(ROOT, 'prometheus/rules'))) {
     const text = readFileSync(join(ROOT, 'prometheus/rules', file), 'utf8');
-    const shortened = text.replace(/^(\s+for: )(\d+[smh])$/gm, (line, key: string, value: string) =>
-      seconds(value) > 60 ? `${key}${shortFor}` : line,
+    const shortened = text.replace(
+      /^(\s+for: )(\d+[smh])$/gm,
+      (line, key: string, value: string) => (seconds(value) > 60 ? `${key}${shortFor}` : line),
     );
     writeFileSync(join(dir, file), shortened);
   }
