@@ -177,7 +177,16 @@ export function culprit(drill: Drill, spans: Span[]): Span | undefined {
   if (drill.exemplars.pick === 'error') {
     return own.filter((span) => span.error).sort((a, b) => a.micros - b.micros)[0];
   }
-  return own.sort((a, b) => b.ownMicros - a.ownMicros)[0];
+  // Only spans that can hold the clue: ones carrying its attribute (a statement), or the
+  // service's own code spans (internal). A blocked event loop also stretches the calls it
+  // makes meanwhile, so a client span's time is not its own.
+  const clue = drill.clue;
+  const candidates = own.filter((span) =>
+    clue && 'inAttribute' in clue
+      ? span.tags[clue.inAttribute] !== undefined
+      : span.tags['span.kind'] !== 'server' && span.tags['span.kind'] !== 'client',
+  );
+  return candidates.sort((a, b) => b.ownMicros - a.ownMicros)[0];
 }
 
 // Step 4: the logs of that one request (no Loki on the native stack: its log files).

@@ -17,8 +17,7 @@ for (const [index, drill] of DRILLS.entries()) {
     const result = await runDrill(drill, {
       say: (line) => steps.push(line),
       awaitResolution: !last,
-    });
-    console.log(steps.join('\n'));
+    }).finally(() => console.log(steps.join('\n')));
     assert.match(result.series, new RegExp(`^ALERTS\\{alertname="${drill.alert.name}"`));
     assert.match(result.exemplar.traceId, /^[0-9a-f]{32}$/);
     assert.equal(result.span.service, drill.service);
