@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { existsSync, openSync, readFileSync } from 'node:fs';
+import { ADMIN_TOKEN_FILE } from '../../infra/dev/admin-token.ts';
 import { join } from 'node:path';
 import { DEFAULT_PORTS, spawnService } from '../../infra/dev/services.ts';
 import { fromUrl } from '../../infra/dev/embedded-postgres.ts';
@@ -37,7 +38,12 @@ function stackProcess(name: string): StackProcess {
   const postgres = fromUrl(`postgres://postgres:postgres@127.0.0.1:${POSTGRES_PORT}/postgres`);
   const spec = [
     ...backendProcesses(),
-    ...serviceProcesses((database) => postgres.url(database)),
+    // The run's admin token, so a restarted service still takes `npm run fault` and drills.
+    ...serviceProcesses(
+      (database) => postgres.url(database),
+      pins,
+      existsSync(ADMIN_TOKEN_FILE) ? readFileSync(ADMIN_TOKEN_FILE, 'utf8').trim() : undefined,
+    ),
   ].find((p) => p.name === name);
   if (!spec) throw new Error(`the stack has no process named ${name}`);
   return spec;

@@ -1,0 +1,195 @@
+/**
+ * `npm run drill -- <name>` (or `--list`): runs one failure drill against the running stack
+ * (`npm run stack`) and prints the thread from the page to the line of code, as a person on
+ * call would follow it: alert → its series → an exemplar's trace id → the trace's failing
+ * (or slow) span → that request's log lines → the code location → the source line. Then it
+ * clears the fault and waits for the alert to resolve. It exits non-zero when the thread does
+ * not lead to the drill's service and line.
+ */
+import { DRILLS, drillNamed, type Drill } from './drills.ts';
+import { startTraffic, type Traffic } from './traffic.ts';
+import {
+  alertingSeries,
+  codeOfErrorLog,
+  codeOfSlowSpan,
+  culprit,
+  exemplar,
+  firingAlert,
+  logsOf,
+  switchOff,
+  switchOn,
+  trace,
+  until,
+  type CodeLine,
+  type Exemplar,
+  type Span,
+} from './thread.ts';
+
+export interface DrillResult {
+  alertSeconds: number;
+  resolveSeconds: number;
+  series: string;
+  exemplar: Exemplar;
+  span: Span;
+  logServices: string[];
+  code: CodeLine;
+}
+
+const ALERT_WITHIN = 4 * 60_000;
+// Once the failures are under 5% of the requests in the rules' 5 m windows, or out of them.
+const RESOLVE_WITHIN = 7 * 60_000;
+
+function answers(traffic: Traffic): string {
+  return [...traffic.answers]
+    .map(([status, count]) => `${count}× ${status || 'no answer'}`)
+    .join(', ');
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+export async function runDrill(
+  drill: Drill,
+  {
+    say = console.log,
+    awaitResolution = true,
+  }: { say?: (line: string) => void; awaitResolution?: boolean } = {},
+): Promise<DrillResult> {
+  const seconds = (since: number) => Math.round((Date.now() - since) / 1000);
+  say(`Drill ${drill.name}: ${drill.story}`);
+  // A drill starts from quiet: its alert must not already be firing.
+  await until(
+    'the alert of an earlier run to resolve',
+    async () => ((await firingAlert(drill)) ? undefined : true),
+    RESOLVE_WITHIN,
+  );
+
+  say(`0. fault ${drill.fault} ${JSON.stringify(drill.options)} on; customers ordering`);
+  await switchOn(drill);
+  const started = Date.now();
+  let traffic = await startTraffic(drill.concurrency);
+  let result: DrillResult | undefined;
+  try {
+    const alert = await until(
+      `${drill.alert.name} to fire`,
+      () => firingAlert(drill),
+      ALERT_WITHIN,
+    );
+    const alertSeconds = seconds(started);
+    say(
+      `1. paged after ${alertSeconds} s: ${alert.labels.alertname} ${JSON.stringify(alert.labels)}`,
+    );
+    say(`   ${alert.annotations.summary ?? ''} (runbook: ${alert.annotations.runbook_url ?? '-'})`);
+
+    const series = await alertingSeries(drill);
+    say(`2. the alerting series: ${series}`);
+    const example = await until('an exemplar', () => exemplar(drill, started), 60_000);
+    say(
+      `   an exemplar on ${drill.exemplars.metric}{${drill.exemplars.selector}}: trace ${example.traceId} (${example.seconds.toFixed(3)} s)`,
+    );
+
+    const span = await until(
+      `trace ${example.traceId} in Jaeger with a span of ${drill.service} to blame`,
+      async () => {
+        const spans = await trace(example.traceId);
+        return spans && culprit(drill, spans);
+      },
+      60_000,
+    );
+    const what =
+      drill.exemplars.pick === 'error' ? 'ERROR span' : 'span with the most time of its own';
+    say(
+      `3. the trace in Jaeger: ${what} is ${span.service} "${span.name}" (${(span.ownMicros / 1000).toFixed(0)} ms of its own)`,
+    );
+    if (span.service !== drill.service)
+      fail(`the trace leads to ${span.service}, not ${drill.service}`);
+
+    const lines = await until(
+      `log lines of ${drill.service} for trace ${example.traceId}`,
+      () => {
+        const found = logsOf(example.traceId);
+        const own = found.filter((l) => l.service === drill.service);
+        const needError = drill.exemplars.pick === 'error';
+        const complete = own.length > 0 && (!needError || codeOfErrorLog(drill, found));
+        return Promise.resolve(complete ? found : undefined);
+      },
+      30_000,
+    );
+    say(`4. the trace's log lines (npm run stack:logs -- ${example.traceId}):`);
+    for (const line of lines)
+      say(`   ${line.service.padEnd(16)} ${line.level.padEnd(5)} ${line.msg}`);
+
+    const code =
+      drill.exemplars.pick === 'error' ? codeOfErrorLog(drill, lines) : codeOfSlowSpan(drill, span);
+    if (!code) fail(`the thread found no code location in ${drill.service}`);
+    say(`5. the code, from the ${code.via}: ${code.file}:${code.line}`);
+    say(`   ${code.line} | ${code.text}`);
+    if (code.file !== drill.code.file)
+      fail(`the thread leads to ${code.file}, not ${drill.code.file}`);
+    if (!code.text.includes(drill.code.text))
+      fail(`line ${code.line} does not hold ${drill.code.text}`);
+    result = {
+      alertSeconds,
+      resolveSeconds: 0,
+      series,
+      exemplar: example,
+      span,
+      code,
+      logServices: [...new Set(lines.map((l) => l.service))],
+    };
+  } finally {
+    await traffic.stop();
+    await switchOff(drill);
+    say(`   customers' answers while the fault was on: ${answers(traffic)}`);
+  }
+
+  if (!awaitResolution) {
+    say(`6. fault cleared; not waiting for ${drill.alert.name} to resolve`);
+    return result;
+  }
+  say(`6. fault cleared; customers keep ordering until ${drill.alert.name} resolves`);
+  const cleared = Date.now();
+  // Good requests push the failing ones below the alert's threshold within its rate window.
+  traffic = await startTraffic(8);
+  try {
+    await until(
+      `${drill.alert.name} to resolve`,
+      async () => ((await firingAlert(drill)) ? undefined : true),
+      RESOLVE_WITHIN,
+    );
+  } finally {
+    await traffic.stop();
+  }
+  say(`   customers' answers after the fix: ${answers(traffic)}`);
+  result.resolveSeconds = seconds(cleared);
+  say(`   resolved ${result.resolveSeconds} s after the fix`);
+  return result;
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv[0] === '--list' || argv.length === 0) {
+    for (const drill of DRILLS) {
+      console.log(
+        `${drill.name.padEnd(24)} ${drill.fault.padEnd(22)} → ${drill.alert.name} ${JSON.stringify(drill.alert.labels)}`,
+      );
+    }
+    if (argv.length === 0) console.log('\nusage: npm run drill -- <name> | --list');
+    return argv.length === 0 ? 2 : 0;
+  }
+  const drill = drillNamed(argv[0] as string);
+  if (!drill) {
+    console.error(`no drill named ${argv[0]}; npm run drill -- --list`);
+    return 2;
+  }
+  try {
+    await runDrill(drill);
+    console.log(`Drill ${drill.name}: the thread led to ${drill.service}, ${drill.code.file}.`);
+    return 0;
+  } catch (error) {
+    console.error(`Drill ${drill.name} FAILED: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,251 @@
+/**
+ * The steps of a drill, each a question a person on call asks and the API that answers it
+ * on the native stack: Alertmanager, Prometheus (the alert's series and its exemplars),
+ * Jaeger, the services' log files, and the repository itself.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { readFlagDefinitions } from '../../packages/telemetry/src/fault-catalog.ts';
+import { ADMIN_TOKEN_FILE } from '../dev/admin-token.ts';
+import { DEFAULT_PORTS, type ServiceSpec } from '../dev/services.ts';
+import { linesOfTrace, type LogLine } from '../stack/logs.ts';
+import { pin, readPins, ROOT } from '../stack/pins.ts';
+import type { Drill } from './drills.ts';
+
+const pins = readPins();
+const at = (key: string) => `http://127.0.0.1:${pin(pins, key)}`;
+const PROMETHEUS = at('PROMETHEUS_PORT');
+const ALERTMANAGER = at('ALERTMANAGER_PORT');
+const JAEGER = at('JAEGER_UI_PORT');
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+/** Polls `probe` every second until it returns something, or throws after `ms`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms: number) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const found = await probe().catch(() => undefined);
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`gave up after ${ms / 1000} s waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+// Step 0: the fault, through the owning service's admin API and this run's token.
+
+async function admin(drill: Drill, method: 'PUT' | 'DELETE'): Promise<void> {
+  const service = readFlagDefinitions()[drill.fault].metadata.service as ServiceSpec['name'];
+  const token = readFileSync(ADMIN_TOKEN_FILE, 'utf8').trim();
+  const response = await fetch(
+    `http://127.0.0.1:${DEFAULT_PORTS[service]}/admin/faults/${drill.fault}`,
+    {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: method === 'PUT' ? JSON.stringify({ ...drill.options, for: '15m' }) : undefined,
+    },
+  );
+  if (!response.ok) throw new Error(`${method} ${drill.fault}: ${response.status}`);
+}
+export const switchOn = (drill: Drill) => admin(drill, 'PUT');
+export const switchOff = (drill: Drill) => admin(drill, 'DELETE');
+
+// Step 1: the page. Which alert, about whom?
+
+export interface Alert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+}
+
+export async function firingAlert(drill: Drill): Promise<Alert | undefined> {
+  const filter = new URLSearchParams({ filter: `alertname="${drill.alert.name}"`, active: 'true' });
+  const alerts = await getJson<(Alert & { status: { state: string } })[]>(
+    `${ALERTMANAGER}/api/v2/alerts?${filter.toString()}`,
+  );
+  return alerts.find(
+    (alert) =>
+      alert.status.state === 'active' &&
+      Object.entries(drill.alert.labels).every(([key, value]) => alert.labels[key] === value),
+  );
+}
+
+/** The alert's own series in Prometheus: ALERTS{alertname, its labels}, firing. */
+export async function alertingSeries(drill: Drill): Promise<string> {
+  const labels = Object.entries({ alertname: drill.alert.name, ...drill.alert.labels })
+    .map(([key, value]) => `${key}="${value}"`)
+    .join(', ');
+  const query = `ALERTS{${labels}, alertstate="firing"}`;
+  const { data } = await getJson<{ data: { result: unknown[] } }>(
+    `${PROMETHEUS}/api/v1/query?${new URLSearchParams({ query }).toString()}`,
+  );
+  if (data.result.length === 0) throw new Error(`Prometheus has no ${query}`);
+  return query;
+}
+
+// Step 2: metrics → traces. Which request, exactly? An exemplar on the alert's histogram.
+
+export interface Exemplar {
+  traceId: string;
+  seconds: number;
+  series: Record<string, string>;
+}
+
+/** An exemplar recorded since `since` (ms), while the fault was on. */
+export async function exemplar(drill: Drill, since: number): Promise<Exemplar | undefined> {
+  const { metric, selector, pick } = drill.exemplars;
+  const params = new URLSearchParams({
+    query: `${metric}{${selector}}`,
+    start: String(since / 1000),
+    end: String(Date.now() / 1000),
+  });
+  const { data } = await getJson<{
+    data: {
+      seriesLabels: Record<string, string>;
+      exemplars: { labels: Record<string, string>; value: string }[];
+    }[];
+  }>(`${PROMETHEUS}/api/v1/query_exemplars?${params.toString()}`);
+  const all = data.flatMap((series) =>
+    series.exemplars
+      .filter((e) => e.labels.trace_id)
+      .map((e) => ({
+        traceId: e.labels.trace_id as string,
+        seconds: Number(e.value),
+        series: series.seriesLabels,
+      })),
+  );
+  // A failing request's: the newest. A slow request's: the slowest.
+  const chosen = pick === 'slow' ? all.sort((a, b) => b.seconds - a.seconds)[0] : all.at(-1);
+  return pick === 'slow' && chosen && chosen.seconds < 0.5 ? undefined : chosen;
+}
+
+// Step 3: the trace. Where did it fail, or where did the time go?
+
+export interface Span {
+  id: string;
+  service: string;
+  name: string;
+  micros: number;
+  /** Its duration less its children's: the time it spent itself. */
+  ownMicros: number;
+  error: boolean;
+  tags: Record<string, unknown>;
+}
+
+interface JaegerSpan {
+  spanID: string;
+  operationName: string;
+  processID: string;
+  duration: number;
+  references?: { refType: string; spanID: string }[];
+  tags: { key: string; value: unknown }[];
+}
+
+export async function trace(traceId: string): Promise<Span[] | undefined> {
+  const response = await fetch(`${JAEGER}/api/traces/${traceId}`);
+  if (!response.ok) return undefined;
+  const { data } = (await response.json()) as {
+    data?: { spans: JaegerSpan[]; processes: Record<string, { serviceName: string }> }[];
+  };
+  const found = data?.[0];
+  if (!found) return undefined;
+  const childMicros = new Map<string, number>();
+  for (const span of found.spans) {
+    const parent = span.references?.find((r) => r.refType === 'CHILD_OF')?.spanID;
+    if (parent) childMicros.set(parent, (childMicros.get(parent) ?? 0) + span.duration);
+  }
+  return found.spans.map((span) => {
+    const tags = Object.fromEntries(span.tags.map((t) => [t.key, t.value]));
+    return {
+      id: span.spanID,
+      service: found.processes[span.processID]?.serviceName ?? '',
+      name: span.operationName,
+      micros: span.duration,
+      ownMicros: span.duration - (childMicros.get(span.spanID) ?? 0),
+      error: tags['otel.status_code'] === 'ERROR' || tags.error === true,
+      tags,
+    };
+  });
+}
+
+/** The span the drill is about: the innermost ERROR span, or the one that spent the most time itself. */
+export function culprit(drill: Drill, spans: Span[]): Span | undefined {
+  const own = spans.filter((span) => span.service === drill.service);
+  if (drill.exemplars.pick === 'error') {
+    return own.filter((span) => span.error).sort((a, b) => a.micros - b.micros)[0];
+  }
+  // Only spans that can hold the clue: ones carrying its attribute (a statement), or the
+  // service's own code spans (internal). A blocked event loop also stretches the calls it
+  // makes meanwhile, so a client span's time is not its own.
+  const clue = drill.clue;
+  const candidates = own.filter((span) =>
+    clue && 'inAttribute' in clue
+      ? span.tags[clue.inAttribute] !== undefined
+      : span.tags['span.kind'] !== 'server' && span.tags['span.kind'] !== 'client',
+  );
+  return candidates.sort((a, b) => b.ownMicros - a.ownMicros)[0];
+}
+
+// Step 4: the logs of that one request (no Loki on the native stack: its log files).
+
+export function logsOf(traceId: string): LogLine[] {
+  return linesOfTrace(traceId);
+}
+
+// Step 5: the code. Which line?
+
+export interface CodeLine {
+  file: string;
+  line: number;
+  text: string;
+  /** How the thread got here. */
+  via: string;
+}
+
+function sourceLine(file: string, line: number, via: string): CodeLine {
+  const text = readFileSync(join(ROOT, file), 'utf8').split('\n')[line - 1] ?? '';
+  return { file, line, text: text.trim(), via };
+}
+
+/** An error log's code location, as the service recorded it. */
+export function codeOfErrorLog(drill: Drill, lines: LogLine[]): CodeLine | undefined {
+  const log = lines.find(
+    (l) => l.service === drill.service && l.level === 'error' && l.fields['code.filepath'],
+  );
+  if (!log) return undefined;
+  const file = relative(ROOT, String(log.fields['code.filepath']));
+  return sourceLine(file, Number(log.fields['code.lineno']), `error log "${log.msg}"`);
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+    .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)));
+}
+
+/**
+ * A slow span logs no error, so its clue is searched for in the service's code: the word its
+ * statement holds (found where the code writes it), or its name (where the code opens it,
+ * then the first fault point inside).
+ */
+export function codeOfSlowSpan(drill: Drill, span: Span): CodeLine | undefined {
+  const clue = drill.clue;
+  if (!clue) return undefined;
+  const word = 'word' in clue ? clue.word : `'${span.name}'`;
+  if ('word' in clue && !JSON.stringify(span.tags[clue.inAttribute] ?? '').includes(clue.word)) {
+    return undefined;
+  }
+  for (const file of sourceFiles(`services/${drill.service}/src`)) {
+    const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
+    const code = (text: string) => !/^\s*(\*|\/\/|\/\*)/.test(text);
+    const at = lines.findIndex((text) => code(text) && text.includes(word));
+    if (at < 0) continue;
+    if ('word' in clue) return sourceLine(file, at + 1, `${clue.inAttribute} holds ${word}`);
+    const inside = lines.slice(at, at + 12).findIndex((text) => /\bfaults\.\w+\(/.test(text));
+    if (inside >= 0) return sourceLine(file, at + inside + 1, `span ${word} opens here`);
+  }
+  return undefined;
+}

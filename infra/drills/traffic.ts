@@ -1,0 +1,60 @@
+/**
+ * Customers, for a drill: one registered user who keeps ordering a T-shirt through the
+ * gateway, a few orders at a time, until told to stop.
+ */
+import { DEFAULT_PORTS } from '../dev/services.ts';
+
+const GATEWAY = `http://127.0.0.1:${DEFAULT_PORTS['api-gateway']}`;
+const CARD = { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' };
+
+export interface Traffic {
+  /** Answers so far, by status code. */
+  answers: Map<number, number>;
+  stop(): Promise<void>;
+}
+
+async function registerCustomer(): Promise<string> {
+  const response = await fetch(`${GATEWAY}/api/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: `drill-${crypto.randomUUID()}@example.com`,
+      name: 'Drill Customer',
+      password: 'a drill customer password',
+    }),
+  });
+  if (!response.ok) throw new Error(`registering a customer: ${response.status}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
+/** Starts `concurrency` customers ordering one after another until `stop()`. */
+export async function startTraffic(concurrency: number): Promise<Traffic> {
+  const userId = await registerCustomer();
+  const answers = new Map<number, number>();
+  let stopping = false;
+  const order = async () => {
+    try {
+      const response = await fetch(`${GATEWAY}/api/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ userId, items: [{ sku: 'SKU-TEE-001', quantity: 1 }], card: CARD }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      await response.arrayBuffer();
+      answers.set(response.status, (answers.get(response.status) ?? 0) + 1);
+    } catch {
+      answers.set(0, (answers.get(0) ?? 0) + 1);
+    }
+  };
+  const customer = async () => {
+    while (!stopping) await order();
+  };
+  const customers = Array.from({ length: concurrency }, customer);
+  return {
+    answers,
+    async stop() {
+      stopping = true;
+      await Promise.all(customers);
+    },
+  };
+}
