@@ -25,7 +25,8 @@ export async function globalSetup(): Promise<void> {
   standIn = await startLokiStandIn();
   process.env.LOKI_OTLP_ENDPOINT = standIn.otlpEndpoint;
   process.env.LOKI_STAND_IN_URL = standIn.otlpEndpoint.replace(/\/otlp$/, '');
-  // The drills' alerts fire after 30 s instead of 5-10 min (see writeShortenedRules).
+  // Alerts fire after 30 s instead of 5-10 min (see writeShortenedRules), so a drill run
+  // against this stack (npm run drill) pages within a minute.
   process.env.SIGHTLINE_RULES_FOR ??= '30s';
   await run('infra/stack/up.ts');
 }
