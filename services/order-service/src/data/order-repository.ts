@@ -131,34 +131,32 @@ export class PostgresOrderRepository implements OrderRepository {
     return { order, changed: (rowCount ?? 0) > 0 };
   }
 
-  async listPending(createdBefore: Date, limit: number): Promise<PendingOrder[]> {
-    const { rows } = await this.pool.query<{
-      id: string;
-      created_at: Date;
-      retryable: boolean;
-    }>(
-      `select id, created_at, idempotency_key is not null as retryable
-         from orders
-        where status = 'pending' and created_at < $1
-        order by created_at
-        limit $2`,
-      [createdBefore, limit],
+  listPending(createdBefore: Date, limit: number): Promise<PendingOrder[]> {
+    return this.ordersToReconcile(
+      `status = 'pending' and created_at < $1 order by created_at`,
+      createdBefore,
+      limit,
     );
-    return rows.map((row) => ({ id: row.id, createdAt: row.created_at, retryable: row.retryable }));
   }
 
-  async listCancelledSince(since: Date, limit: number): Promise<PendingOrder[]> {
-    const { rows } = await this.pool.query<{
-      id: string;
-      created_at: Date;
-      retryable: boolean;
-    }>(
+  listCancelledSince(since: Date, limit: number): Promise<PendingOrder[]> {
+    return this.ordersToReconcile(
+      `status = 'cancelled' and payment_id is null and updated_at >= $1 order by updated_at`,
+      since,
+      limit,
+    );
+  }
+
+  /** The reconciler's view of the orders a fixed condition selects ($1: a time). */
+  private async ordersToReconcile(
+    condition: string,
+    at: Date,
+    limit: number,
+  ): Promise<PendingOrder[]> {
+    const { rows } = await this.pool.query<{ id: string; created_at: Date; retryable: boolean }>(
       `select id, created_at, idempotency_key is not null as retryable
-         from orders
-        where status = 'cancelled' and payment_id is null and updated_at >= $1
-        order by updated_at
-        limit $2`,
-      [since, limit],
+         from orders where ${condition} limit $2`,
+      [at, limit],
     );
     return rows.map((row) => ({ id: row.id, createdAt: row.created_at, retryable: row.retryable }));
   }
