@@ -8,7 +8,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Every PromQL and LogQL expression the repository ships, wherever it lives: Prometheus
- * rules and their tests, Grafana's provisioning (datasource links, alert rules), the
+ * rules and their tests, Grafana's provisioning (datasource links), the
  * dashboards, and the docs (fenced blocks marked ```promql or ```logql). The grammar test
  * parses them all; the stack tests run the dashboards' ones against real data.
  */
@@ -112,30 +112,6 @@ function languageOf(datasource: unknown): QueryLanguage | undefined {
   return undefined;
 }
 
-function grafanaAlertRules(): FoundQuery[] {
-  return files('grafana/provisioning/alerting', ['.yml', '.yaml']).flatMap((file) =>
-    list((yamlOf(file) as Node).groups).flatMap((group) =>
-      list(group.rules).flatMap((rule) =>
-        list(rule.data).flatMap((data) => {
-          const model = (data.model ?? {}) as Node;
-          const language = languageOf({ uid: data.datasourceUid });
-          return language && typeof model.expr === 'string'
-            ? [
-                {
-                  file,
-                  where: `${String(group.name)} / ${String(rule.title)} / ${String(data.refId)}`,
-                  language,
-                  expr: unescapeProvisioning(model.expr),
-                  grafana: true,
-                },
-              ]
-            : [];
-        }),
-      ),
-    ),
-  );
-}
-
 /** Panels, including those nested in rows. */
 function panelsOf(dashboard: Node): Node[] {
   return list(dashboard.panels).flatMap((panel) => [panel, ...list(panel.panels)]);
@@ -191,7 +167,6 @@ export function findQueries(): FoundQuery[] {
     ...prometheusRules(),
     ...prometheusRuleTests(),
     ...grafanaDatasources(),
-    ...grafanaAlertRules(),
     ...grafanaDashboards(),
     ...markdown(),
   ];

@@ -96,10 +96,8 @@ function attributesOf(list: KeyValue[] | undefined): Record<string, unknown> {
   return Object.fromEntries((list ?? []).map(({ key, value }) => [key, valueOf(value)]));
 }
 
-/** Protobuf (what the collector sends) or JSON, gzip or not; ids come out as hex. */
-function decode(body: Buffer, contentType: string): Decoded {
-  if (contentType.startsWith('application/json'))
-    return JSON.parse(body.toString('utf8')) as Decoded;
+/** OTLP protobuf, as the collector's otlp_http exporter sends it; ids come out as hex. */
+function decode(body: Buffer): Decoded {
   const message = ExportLogsServiceRequest.decode(body);
   const decoded = ExportLogsServiceRequest.toObject(message, {
     longs: String,
@@ -162,7 +160,7 @@ export async function startLokiStandIn(): Promise<LokiStandIn> {
     if (request.method === 'POST' && url.pathname === '/otlp/v1/logs') {
       readBody(request)
         .then((body) => {
-          kept.push(...records(decode(body, request.headers['content-type'] ?? '')));
+          kept.push(...records(decode(body)));
           kept.splice(0, Math.max(0, kept.length - MAX_RECORDS));
           // An empty ExportLogsServiceResponse: full success.
           response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
