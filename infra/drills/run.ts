@@ -23,6 +23,7 @@ import {
   type CodeLine,
   type Exemplar,
   type Span,
+  type TraceLogs,
 } from './thread.ts';
 
 export interface DrillResult {
@@ -32,6 +33,7 @@ export interface DrillResult {
   exemplar: Exemplar;
   span: Span;
   logServices: string[];
+  logSource: TraceLogs['source'];
   code: CodeLine;
 }
 
@@ -68,7 +70,7 @@ export async function runDrill(
   say(`0. fault ${drill.fault} ${JSON.stringify(drill.options)} on; customers ordering`);
   await switchOn(drill);
   const started = Date.now();
-  let traffic = await startTraffic(drill.concurrency);
+  const traffic = await startTraffic(drill.concurrency);
   let result: DrillResult | undefined;
   try {
     const alert = await until(
@@ -105,18 +107,19 @@ export async function runDrill(
     if (span.service !== drill.service)
       fail(`the trace leads to ${span.service}, not ${drill.service}`);
 
-    const lines = await until(
+    const logs = await until(
       `log lines of ${drill.service} for trace ${example.traceId}`,
-      () => {
-        const found = logsOf(example.traceId);
-        const own = found.filter((l) => l.service === drill.service);
+      async () => {
+        const found = await logsOf(example.traceId);
+        const own = found.lines.filter((l) => l.service === drill.service);
         const needError = drill.exemplars.pick === 'error';
-        const complete = own.length > 0 && (!needError || codeOfErrorLog(drill, found));
-        return Promise.resolve(complete ? found : undefined);
+        const complete = own.length > 0 && (!needError || codeOfErrorLog(drill, found.lines));
+        return complete ? found : undefined;
       },
       30_000,
     );
-    say(`4. the trace's log lines (npm run stack:logs -- ${example.traceId}):`);
+    const lines = logs.lines;
+    say(`4. the trace's log lines, from ${logs.how}:`);
     for (const line of lines)
       say(`   ${line.service.padEnd(16)} ${line.level.padEnd(5)} ${line.msg}`);
 
@@ -137,6 +140,7 @@ export async function runDrill(
       span,
       code,
       logServices: [...new Set(lines.map((l) => l.service))],
+      logSource: logs.source,
     };
   } finally {
     await traffic.stop();
@@ -149,42 +153,71 @@ export async function runDrill(
     return result;
   }
   say(`6. fault cleared; customers keep ordering until ${drill.alert.name} resolves`);
+  result.resolveSeconds = await awaitResolved([drill], say);
+  say(`   resolved ${result.resolveSeconds} s after the fix`);
+  return result;
+}
+
+/**
+ * With the faults cleared, customers keep ordering until none of these drills' alerts is
+ * active any more: good requests push the failing (or slow) ones below the alert's threshold
+ * within its rate window, or the window moves past them. Returns the seconds it took.
+ */
+export async function awaitResolved(
+  drills: Drill[],
+  say: (line: string) => void = console.log,
+): Promise<number> {
   const cleared = Date.now();
-  // Good requests push the failing ones below the alert's threshold within its rate window.
-  traffic = await startTraffic(8);
+  const traffic = await startTraffic(8);
   try {
     await until(
-      `${drill.alert.name} to resolve`,
-      async () => ((await firingAlert(drill)) ? undefined : true),
+      `${[...new Set(drills.map((d) => d.alert.name))].join(', ')} to resolve`,
+      async () => {
+        for (const drill of drills) if (await firingAlert(drill)) return undefined;
+        return true;
+      },
       RESOLVE_WITHIN,
     );
   } finally {
     await traffic.stop();
   }
   say(`   customers' answers after the fix: ${answers(traffic)}`);
-  result.resolveSeconds = seconds(cleared);
-  say(`   resolved ${result.resolveSeconds} s after the fix`);
-  return result;
+  return Math.round((Date.now() - cleared) / 1000);
 }
 
+const USAGE = `usage: npm run drill -- <name> [--no-resolve] [--json] | --list
+
+  --no-resolve  clear the fault at the end, but do not wait for the alert to resolve
+  --json        print the thread as one JSON line at the end
+  LOKI_URL      where Loki answers (default http://127.0.0.1:LOKI_PORT); without one, the
+                trace's logs come from the native stack's log files`;
+
 async function main(argv: string[]): Promise<number> {
-  if (argv[0] === '--list' || argv.length === 0) {
+  const flags = new Set(argv.filter((arg) => arg.startsWith('--')));
+  const names = argv.filter((arg) => !arg.startsWith('--'));
+  const unknown = [...flags].filter((f) => !['--list', '--no-resolve', '--json'].includes(f));
+  if (unknown.length > 0 || (!flags.has('--list') && names.length !== 1)) {
+    console.error(unknown.length > 0 ? `unknown option ${unknown.join(', ')}\n` : '');
+    console.error(USAGE);
+    return 2;
+  }
+  if (flags.has('--list')) {
     for (const drill of DRILLS) {
       console.log(
         `${drill.name.padEnd(24)} ${drill.fault.padEnd(22)} → ${drill.alert.name} ${JSON.stringify(drill.alert.labels)}`,
       );
     }
-    if (argv.length === 0) console.log('\nusage: npm run drill -- <name> | --list');
-    return argv.length === 0 ? 2 : 0;
+    return 0;
   }
-  const drill = drillNamed(argv[0] as string);
+  const drill = drillNamed(names[0] as string);
   if (!drill) {
-    console.error(`no drill named ${argv[0]}; npm run drill -- --list`);
+    console.error(`no drill named ${names[0]}; npm run drill -- --list`);
     return 2;
   }
   try {
-    await runDrill(drill);
+    const result = await runDrill(drill, { awaitResolution: !flags.has('--no-resolve') });
     console.log(`Drill ${drill.name}: the thread led to ${drill.service}, ${drill.code.file}.`);
+    if (flags.has('--json')) console.log(JSON.stringify(result));
     return 0;
   } catch (error) {
     console.error(`Drill ${drill.name} FAILED: ${(error as Error).message}`);

@@ -1,7 +1,7 @@
 /**
  * The steps of a drill, each a question a person on call asks and the API that answers it
  * on the native stack: Alertmanager, Prometheus (the alert's series and its exemplars),
- * Jaeger, the services' log files, and the repository itself.
+ * Jaeger, Loki or the services' log files, and the repository itself.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -11,6 +11,7 @@ import { DEFAULT_PORTS, type ServiceSpec } from '../dev/services.ts';
 import { linesOfTrace, type LogLine } from '../stack/logs.ts';
 import { pin, readPins, ROOT } from '../stack/pins.ts';
 import type { Drill } from './drills.ts';
+import { lokiAnswers, lokiLinesOfTrace, lokiUrl, traceQuery } from './loki-logs.ts';
 
 const pins = readPins();
 const at = (key: string) => `http://127.0.0.1:${pin(pins, key)}`;
@@ -189,10 +190,29 @@ export function culprit(drill: Drill, spans: Span[]): Span | undefined {
   return candidates.sort((a, b) => b.ownMicros - a.ownMicros)[0];
 }
 
-// Step 4: the logs of that one request (no Loki on the native stack: its log files).
+// Step 4: the logs of that one request: from Loki when one answers, else (the native stack
+// without a Loki of your own) from the services' log files, as `npm run stack:logs` reads them.
 
-export function logsOf(traceId: string): LogLine[] {
-  return linesOfTrace(traceId);
+export interface TraceLogs {
+  source: 'loki' | 'log files';
+  /** What a person types to see the same lines. */
+  how: string;
+  lines: LogLine[];
+}
+
+export async function logsOf(traceId: string): Promise<TraceLogs> {
+  if (await lokiAnswers()) {
+    return {
+      source: 'loki',
+      how: `Loki at ${lokiUrl()}: ${traceQuery(traceId)}`,
+      lines: await lokiLinesOfTrace(traceId),
+    };
+  }
+  return {
+    source: 'log files',
+    how: `npm run stack:logs -- ${traceId}`,
+    lines: linesOfTrace(traceId),
+  };
 }
 
 // Step 5: the code. Which line?
@@ -210,14 +230,33 @@ function sourceLine(file: string, line: number, via: string): CodeLine {
   return { file, line, text: text.trim(), via };
 }
 
+/**
+ * Where a log line says it was written: `code.filepath`/`code.lineno` in the services' own
+ * JSON lines, `code_file_path`/`code_line_number` once Loki has stored the OTLP record.
+ */
+function codeLocation(line: LogLine): { path: string; line: number } | undefined {
+  const path = line.fields['code.filepath'] ?? line.fields.code_file_path;
+  const number = line.fields['code.lineno'] ?? line.fields.code_line_number;
+  return typeof path === 'string' && path ? { path, line: Number(number) } : undefined;
+}
+
+/**
+ * The repository path of a service's source file, wherever the service ran: here under this
+ * checkout, in a container under the image's working directory.
+ */
+export function repositoryPath(path: string): string {
+  const inService = /^.*\/(services\/[a-z0-9-]+\/src\/.+)$/.exec(path);
+  return inService?.[1] ?? relative(ROOT, path);
+}
+
 /** An error log's code location, as the service recorded it. */
 export function codeOfErrorLog(drill: Drill, lines: LogLine[]): CodeLine | undefined {
   const log = lines.find(
-    (l) => l.service === drill.service && l.level === 'error' && l.fields['code.filepath'],
+    (l) => l.service === drill.service && l.level === 'error' && codeLocation(l),
   );
-  if (!log) return undefined;
-  const file = relative(ROOT, String(log.fields['code.filepath']));
-  return sourceLine(file, Number(log.fields['code.lineno']), `error log "${log.msg}"`);
+  const where = log && codeLocation(log);
+  if (!log || !where) return undefined;
+  return sourceLine(repositoryPath(where.path), where.line, `error log "${log.msg}"`);
 }
 
 function sourceFiles(dir: string): string[] {

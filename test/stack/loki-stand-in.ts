@@ -9,7 +9,10 @@ import protobuf from 'protobufjs';
  * collector's `otlp_http/loki` exporter here (LOKI_OTLP_ENDPOINT) and assert on what it
  * delivers: the very OTLP/HTTP request, protobuf and gzip as the collector sends them,
  * that Loki would receive. It keeps the records and serves them as JSON at `GET /records`
- * (optionally `?trace_id=`). It is no Loki: it indexes nothing and answers no LogQL.
+ * (optionally `?trace_id=`). It is no Loki: it indexes nothing, and of LogQL it answers one
+ * query only, the one a drill asks (`{service_name=~".+"} | trace_id="…"` on
+ * `/loki/api/v1/query_range`), shaped as Loki answers it, so that the drills' Loki branch
+ * runs in the stack tests. Any other query gets a 400 that says so.
  */
 
 // The part of opentelemetry/proto/logs/v1 and common/v1 that a log export carries.
@@ -44,6 +47,8 @@ const ExportLogsServiceRequest = protobuf
 
 /** One log record as Loki would store it, in plain JSON. */
 export interface DeliveredLog {
+  /** Nanoseconds since the epoch, as a decimal string. */
+  timeUnixNano: string;
   resource: Record<string, unknown>;
   traceId: string;
   spanId: string;
@@ -70,6 +75,8 @@ interface Decoded {
     resource?: { attributes?: KeyValue[] };
     scopeLogs?: {
       logRecords?: {
+        timeUnixNano?: string;
+        observedTimeUnixNano?: string;
         severityNumber?: number;
         severityText?: string;
         body?: AnyValue;
@@ -125,6 +132,10 @@ function records(payload: Decoded): DeliveredLog[] {
     const resource = attributesOf(rl.resource?.attributes);
     return (rl.scopeLogs ?? []).flatMap((sl) =>
       (sl.logRecords ?? []).map((r) => ({
+        timeUnixNano:
+          r.timeUnixNano && r.timeUnixNano !== '0'
+            ? r.timeUnixNano
+            : (r.observedTimeUnixNano ?? String(BigInt(Date.now()) * 1_000_000n)),
         resource,
         traceId: r.traceId ?? '',
         spanId: r.spanId ?? '',
@@ -143,6 +154,43 @@ async function readBody(request: IncomingMessage): Promise<Buffer> {
   const body = Buffer.concat(chunks);
   return request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
 }
+
+/** Loki's label or metadata name for an OTLP attribute: anything but [a-zA-Z0-9_] becomes _. */
+const lokiName = (key: string) => key.replace(/[^a-zA-Z0-9_]/g, '_');
+
+const flat = (attributes: Record<string, unknown>) =>
+  Object.fromEntries(
+    Object.entries(attributes).map(([key, value]) => [
+      lokiName(key),
+      typeof value === 'string' ? value : JSON.stringify(value),
+    ]),
+  );
+
+/**
+ * A record as Loki's query API returns it: the body is the line; `service.name` is the
+ * label `service_name`; the other resource attributes, the record's attributes, its
+ * severity and ids are structured metadata, which query answers merge into the labels.
+ */
+function asLokiStream(record: DeliveredLog) {
+  return {
+    stream: {
+      ...flat(record.resource),
+      ...flat(record.attributes),
+      trace_id: record.traceId,
+      span_id: record.spanId,
+      severity_text: record.severityText,
+      service_name: flat(record.resource).service_name ?? 'unknown_service',
+    },
+    values: [
+      [
+        record.timeUnixNano,
+        typeof record.body === 'string' ? record.body : JSON.stringify(record.body),
+      ],
+    ],
+  };
+}
+
+const TRACE_QUERY = /^\{service_name=~"\.\+"\} \| trace_id="([0-9a-f]{32})"$/;
 
 /** The most records kept; older ones are dropped first, so a long run stays bounded. */
 const MAX_RECORDS = 100_000;
@@ -166,6 +214,27 @@ export async function startLokiStandIn(): Promise<LokiStandIn> {
           response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
         })
         .catch((error: Error) => response.writeHead(400).end(error.message));
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/ready') {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ready');
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/loki/api/v1/query_range') {
+      const query = url.searchParams.get('query') ?? '';
+      const traceId = TRACE_QUERY.exec(query)?.[1];
+      if (!traceId) {
+        response
+          .writeHead(400, { 'content-type': 'text/plain' })
+          .end(
+            `the Loki stand-in answers only {service_name=~".+"} | trace_id="<id>", not ${query}`,
+          );
+        return;
+      }
+      const result = kept.filter((r) => r.traceId === traceId).map(asLokiStream);
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'success', data: { resultType: 'streams', result } }));
       return;
     }
     if (request.method === 'GET' && url.pathname === '/records') {
