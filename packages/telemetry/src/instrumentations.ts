@@ -12,8 +12,9 @@
  * loads (measured: +190 ms and +19 MiB per service, docs/performance.md). A resolve hook
  * (`loadOnlyEnabled`) gives the package an empty module in place of each instrumentation the
  * variables leave out and of each resource detector (the SDK detects the resource itself),
- * so only the enabled ones are loaded. The package's own code then skips the left-out ones by
- * the same variables, so it never touches an empty module.
+ * so only the enabled ones are loaded, and those as the ES modules the SDK loads anyway rather
+ * than as second, CommonJS copies. The package's own code skips the left-out ones by the same
+ * variables, so it never touches an empty module.
  */
 import { createRequire, isBuiltin, registerHooks } from 'node:module';
 import type { IncomingMessage } from 'node:http';
@@ -49,6 +50,7 @@ export function enabledInstrumentations(env: NodeJS.ProcessEnv = process.env): s
   return enabled.filter((name) => !disabled.has(name));
 }
 
+const ESM_CONDITIONS = ['node', 'import', 'module-sync', 'node-addons'];
 const EMPTY_MODULE = new URL('./not-loaded.cjs', import.meta.url).href;
 
 /**
@@ -63,6 +65,10 @@ function loadOnlyEnabled(enabled: string[]): void {
         (specifier.startsWith(PREFIX) && !enabled.includes(specifier)) ||
         specifier.startsWith('@opentelemetry/resource-detector-');
       if (fromPackage && leftOut) return { url: EMPTY_MODULE, shortCircuit: true };
+      // What it does load, it gets as the ES modules the SDK already loaded (Node requires
+      // an ES module synchronously), not as a second, CommonJS copy of each.
+      if (fromPackage && specifier.startsWith('@opentelemetry/'))
+        return nextResolve(specifier, { ...context, conditions: ESM_CONDITIONS });
       return nextResolve(specifier, context);
     },
   });
