@@ -2,34 +2,46 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The services, written down once. The starter, the end-to-end tests and the stack tests all
- * read this list, so adding a service is adding one entry.
+ * The services, written down once. The starter, the native stack, Prometheus' targets, the
+ * benchmarks, the end-to-end tests and the stack tests all read this list, so adding a service
+ * is adding one entry (`npm run new-service` does, and registers it with compose too).
+ * The gateway comes last: it is the only public entry.
  */
+const LIST = [
+  { name: 'user-service', port: 8001, database: 'users' },
+  { name: 'payment-service', port: 8003, database: 'payments' },
+  { name: 'order-service', port: 8002, database: 'orders' },
+  { name: 'api-gateway', port: 8080 },
+] as const;
+
+export type ServiceName = (typeof LIST)[number]['name'];
+
 export interface ServiceSpec {
-  name: 'api-gateway' | 'user-service' | 'order-service' | 'payment-service';
+  name: ServiceName;
   port: number;
   /** Its own PostgreSQL database, if it has one. */
   database?: string;
 }
 
-export const SERVICES: readonly ServiceSpec[] = [
-  { name: 'user-service', port: 8001, database: 'users' },
-  { name: 'payment-service', port: 8003, database: 'payments' },
-  { name: 'order-service', port: 8002, database: 'orders' },
-  { name: 'api-gateway', port: 8080 },
-];
+export const SERVICES: readonly ServiceSpec[] = LIST;
 
-export type Ports = Record<ServiceSpec['name'], number>;
+export type Ports = Record<ServiceName, number>;
 
 export const DEFAULT_PORTS = Object.fromEntries(SERVICES.map((s) => [s.name, s.port])) as Ports;
 
-/** The addresses each service needs of the others. */
+/** The variable that holds a service's address: `order-service` → `ORDER_SERVICE_URL`. */
+export function urlVariable(name: string): string {
+  return `${name.toUpperCase().replaceAll('-', '_')}_URL`;
+}
+
+/** The addresses each service needs of the others (every one but the gateway). */
 export function serviceUrls(ports: Ports, host = '127.0.0.1'): Record<string, string> {
-  return {
-    USER_SERVICE_URL: `http://${host}:${ports['user-service']}`,
-    ORDER_SERVICE_URL: `http://${host}:${ports['order-service']}`,
-    PAYMENT_SERVICE_URL: `http://${host}:${ports['payment-service']}`,
-  };
+  return Object.fromEntries(
+    SERVICES.filter((s) => s.name !== 'api-gateway').map((s) => [
+      urlVariable(s.name),
+      `http://${host}:${ports[s.name]}`,
+    ]),
+  );
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

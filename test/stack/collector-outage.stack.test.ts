@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SERVICES } from '../../infra/dev/services.ts';
 import { eventually } from '../support/eventually.ts';
+import { ORDER_PATH } from '../support/system.ts';
 import {
   GATEWAY,
   jaegerTrace,
@@ -45,7 +46,9 @@ test('when the collector stops, then the services answer as before with bounded 
     'the new trace in Jaeger, with all four services',
     async () => {
       const spans = await jaegerTrace(parent.traceId);
-      return spans && SERVICES.every((s) => spans.some((span) => span.service === s.name)) && spans;
+      return (
+        spans && ORDER_PATH.every((name) => spans.some((span) => span.service === name)) && spans
+      );
     },
     60_000,
   );

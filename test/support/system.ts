@@ -13,6 +13,14 @@ import { freePort } from './ports.ts';
 
 type ServiceName = ServiceSpec['name'];
 
+/** The services one order passes through, gateway first: not every service there is. */
+export const ORDER_PATH: readonly ServiceName[] = [
+  'api-gateway',
+  'order-service',
+  'user-service',
+  'payment-service',
+];
+
 export interface LogLine {
   level: string;
   msg: string;

@@ -6,12 +6,14 @@
  * Application code never touches the SDK after this.
  */
 import { register } from 'import-in-the-middle/register-hooks.mjs';
+import { nodeInstrumentations, patchedModules } from './instrumentations.ts';
 import { startErrorReporting } from './sentry.ts';
 import { startTracing } from './tracing.ts';
 
+const instrumentations = nodeInstrumentations();
 // In-thread (synchronous) hooks, and only for the modules we instrument: the default
 // off-thread loader costs a second V8 isolate and wraps every module the service imports.
-register({ include: ['express', 'pg', 'pino'] });
+register({ include: patchedModules(instrumentations) });
 
-startTracing();
+startTracing(instrumentations);
 await startErrorReporting();

@@ -1,24 +1,12 @@
-import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logs } from '@opentelemetry/api';
-import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { linkUntrustedParent, PolicyPropagator } from './inbound-context.ts';
+import { PolicyPropagator } from './inbound-context.ts';
 import { conventionalLoggerProvider } from './log-attributes.ts';
 import { serviceIdentity } from './service-identity.ts';
-
-/** Paths that are polled, not used: tracing them would bury real requests in noise. */
-const UNTRACED_PATHS = ['/health/live', '/health/ready', '/metrics'];
-
-export function isUntracedPath(url: string | undefined): boolean {
-  const path = url?.split('?')[0];
-  return path !== undefined && UNTRACED_PATHS.includes(path);
-}
 
 let sdk: NodeSDK | undefined;
 
@@ -27,9 +15,10 @@ let sdk: NodeSDK | undefined;
  * sampler all come from the standard `OTEL_*` environment variables (`OTEL_EXPORTER_OTLP_ENDPOINT`,
  * `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_TRACES_SAMPLER`, `OTEL_BSP_SCHEDULE_DELAY`, …); by default
  * OTLP over HTTP to localhost:4318, parent-based always-on. When nothing listens there the
- * exporters drop their batches (bounded queues) and the service carries on.
+ * exporters drop their batches (bounded queues) and the service carries on. The
+ * instrumentations come from `nodeInstrumentations()` (instrumentations.ts).
  */
-export function startTracing(): void {
+export function startTracing(instrumentations: Instrumentation[]): void {
   if (sdk) return;
   const identity = serviceIdentity();
   sdk = new NodeSDK({
@@ -43,23 +32,7 @@ export function startTracing(): void {
     textMapPropagator: new PolicyPropagator(),
     // Metrics are prom-client's, scraped from /metrics (see metrics.ts); no OTel metrics export.
     metricReaders: [],
-    // Only what the services use, not the whole auto-instrumentation bag.
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request: IncomingMessage) => isUntracedPath(request.url),
-        requestHook: linkUntrustedParent,
-      }),
-      // Middleware and router layers are noise; the route handler's span (and `http.route`) stays.
-      new ExpressInstrumentation({
-        ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER],
-      }),
-      // Queries outside a request (migrations, readiness probes) would be lone root spans.
-      // Pool connect spans time the pool, not the query, and carry pg-pool's own attributes
-      // (`db.postgresql.idle.timeout.millis`) that no semantic convention defines.
-      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
-      // Ships every pino line to the OTel logs pipeline; trace ids are added by our logger.
-      new PinoInstrumentation({ disableLogCorrelation: true }),
-    ],
+    instrumentations,
   });
   sdk.start();
   // Log records leave with semantic-convention attribute names; stdout keeps its own shape.
