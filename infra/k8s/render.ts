@@ -1,0 +1,54 @@
+/** Renders the Helm chart with the pinned Helm (npm run k8s:install puts it in the cache). */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { CHART } from './chart-files.ts';
+import { k8sTools } from './tools.ts';
+
+const exec = promisify(execFile);
+
+/** The release name the plain manifest is rendered with; Service names do not depend on it. */
+export const RELEASE = 'sightline';
+
+export function helmPath(): string {
+  const { helm } = k8sTools();
+  if (!existsSync(helm)) throw new Error(`no Helm at ${helm}: run npm run k8s:install`);
+  return helm;
+}
+
+/** Runs the pinned Helm; fails with its output. */
+export async function helm(args: string[]): Promise<string> {
+  try {
+    const { stdout } = await exec(helmPath(), args, { maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`helm ${args.join(' ')} failed:\n${stderr}${stdout}`, { cause: error });
+  }
+}
+
+/** `helm template` of the chart with these value files (none: the defaults). */
+export function template(valueFiles: string[] = [], namespace = 'default'): Promise<string> {
+  return helm([
+    'template',
+    RELEASE,
+    CHART,
+    '--namespace',
+    namespace,
+    ...valueFiles.flatMap((file) => ['--values', file]),
+  ]);
+}
+
+const HEADER = `# Sightline on Kubernetes: the Helm chart deploy/helm/sightline rendered with its default
+# values (npm run chart:sync writes this file; npm run test:k8s fails when it differs from a
+# fresh render). No namespace is set, so it installs into the one you choose:
+#
+#   kubectl create namespace sightline
+#   kubectl apply -n sightline -f deploy/k8s/sightline.yaml
+#
+# or use it as a kustomize base. docs/kubernetes.md says what it runs and how to reach it.
+`;
+
+export async function renderManifest(): Promise<string> {
+  return `${HEADER}${await template()}`;
+}
