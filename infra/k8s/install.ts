@@ -243,10 +243,18 @@ const TOOLS: Tool[] = [
         await stagingReplaces(log),
         packages,
       );
+      mkdirSync(dirname(tools.kubeApiserver), { recursive: true });
       await run(
         log,
         'go',
-        ['build', '-ldflags', kubernetesLdflags, '-o', dirname(tools.kubeApiserver), ...packages],
+        [
+          'build',
+          '-ldflags',
+          kubernetesLdflags,
+          '-o',
+          `${dirname(tools.kubeApiserver)}/`,
+          ...packages,
+        ],
         { cwd: src, env: goEnv({ CGO_ENABLED: '0' }), nice: true },
       );
     },
