@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { SERVICES } from '../../infra/dev/services.ts';
 import { startApiServer, type ApiServer } from '../../infra/k8s/apiserver.ts';
 import { CHART, MANIFEST, chartFiles, syncedValues } from '../../infra/k8s/chart-files.ts';
@@ -50,6 +50,7 @@ function find(rendered: K8sObject[], kind: string, name: string): K8sObject | un
 
 interface Container {
   name: string;
+  args?: string[];
   env?: { name: string; value?: string }[];
   resources?: { requests?: { memory?: string }; limits?: { memory?: string } };
   securityContext?: Record<string, unknown>;
@@ -101,6 +102,30 @@ describe('the chart holds the repository as it is', () => {
       const ports = (svc?.spec?.ports as { port: number }[] | undefined)?.map((p) => p.port);
       assert.deepEqual(ports, [service.port], `Service ${service.name}`);
     }
+  });
+});
+
+describe('the chart starts the backends as compose does', () => {
+  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), {
+    merge: true,
+  }) as {
+    services: Record<string, { command?: string[]; environment?: Record<string, unknown> }>;
+  };
+
+  test('when compose passes a backend arguments, then the chart passes it the same', () => {
+    const defaults = renders.get('default values')!;
+    for (const name of ['otel-collector', 'jaeger', 'prometheus', 'alertmanager', 'loki']) {
+      const container = podSpec(find(defaults, 'Deployment', name)!).containers.find(
+        (c) => c.name === name,
+      );
+      assert.deepEqual(container?.args, compose.services[name]?.command, name);
+    }
+  });
+
+  test('when compose sets Grafana up with environment variables, then the chart sets the same', () => {
+    const grafana = podSpec(find(renders.get('default values')!, 'Deployment', 'grafana')!);
+    const env = Object.fromEntries(grafana.containers[0]!.env!.map((e) => [e.name, e.value]));
+    assert.deepEqual(env, compose.services.grafana?.environment);
   });
 });
 
