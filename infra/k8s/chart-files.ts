@@ -119,6 +119,11 @@ export function composeMemoryLimits(): Record<string, string> {
 export function syncedValues(text: string): string {
   const document = parseDocument(text);
   const limits = composeMemoryLimits();
+  // A service new to the list gets the CPU request the others have.
+  for (const service of SERVICES) {
+    const cpu = ['services', 'resources', service.name, 'requests', 'cpu'];
+    if (!document.hasIn(cpu)) document.setIn(cpu, '50m');
+  }
   for (const [path, composeService] of MEMORY_FROM_COMPOSE) {
     const memory = limits[composeService];
     if (!memory) throw new Error(`docker-compose.yml has no memory limit for ${composeService}`);
