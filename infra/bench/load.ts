@@ -1,0 +1,363 @@
+/**
+ * `npm run bench:load`: what telemetry costs under load, and where the system breaks.
+ *
+ * The native stack is started twice, with telemetry off (`OTEL_SDK_DISABLED=true`) and on
+ * (OTLP to the stack's real collector, which feeds Jaeger and Prometheus; every trace sampled,
+ * info logs), and in each the same load is sent through the gateway with autocannon:
+ *   - the catalog path: `GET /api/products`, 16 connections;
+ *   - the order path: `POST /api/orders` (each with its own Idempotency-Key), 32 connections,
+ *     with the simulated card provider answering in ~5 ms so it does not hide CPU cost.
+ * It prints requests/s, p50/p99 latency and each service's resident memory after the load,
+ * and the on/off ratio. Then, telemetry on, a breakpoint search: the order journey (catalog,
+ * order, read it back) at rising arrival rates until its p95 reaches 500 ms, with every
+ * process's CPU at each step, so the process that saturates first is named.
+ *
+ * Results also go to .data/bench/load.json, from which `node infra/bench/load-chart.ts` draws
+ * docs/performance-load.svg. Needs `npm run stack:install`, and the stack's ports free: on a
+ * shared machine, run it under the ports lock (`flock /tmp/sightline-ports.lock npm run bench:load`).
+ *
+ * BENCH_SECONDS (default 20) is each measurement's length, after 5 s of warm-up; BENCH_ROUNDS
+ * (default 2) how many times off and on alternate (the figures are means over the rounds);
+ * BENCH_ONLY=catalog skips the order path and the breakpoint (for profiling one change).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { CARDS } from '../../load-tests/journey.ts';
+import { readPids } from '../stack/pid-files.ts';
+import { pin, readPins, ROOT } from '../stack/pins.ts';
+import { residentMiB } from '../stack/resident-memory.ts';
+import { cpuPercent, stackCpu } from './process-cpu.ts';
+
+const pins = readPins();
+const GATEWAY = `http://127.0.0.1:${pin(pins, 'API_GATEWAY_PORT')}`;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const WARM_UP_SECONDS = 5;
+const ONLY_CATALOG = process.env.BENCH_ONLY === 'catalog';
+const SERVICES = ['api-gateway', 'user-service', 'order-service', 'payment-service'];
+
+/** The same for both runs: only OTEL_SDK_DISABLED differs. */
+const STACK_ENV = {
+  LOG_LEVEL: 'info',
+  OTEL_TRACES_SAMPLER: 'parentbased_always_on',
+  // The simulated provider answers in 2.5-7.5 ms: fast enough that CPU, not waiting, limits.
+  PROVIDER_LATENCY_MS: '5',
+  // One client address sends everything; the gateway's per-address limit must not be what we measure.
+  RATE_LIMIT_MAX: '100000000',
+};
+
+function startStack(telemetry: boolean): void {
+  const env = { ...process.env, ...STACK_ENV, OTEL_SDK_DISABLED: telemetry ? 'false' : 'true' };
+  const up = spawnSync(process.execPath, ['infra/stack/up.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: 'ignore',
+  });
+  if (up.status !== 0) throw new Error('npm run stack failed; see .data/stack/logs/');
+}
+
+function stopStack(): void {
+  spawnSync(process.execPath, ['infra/stack/down.ts'], { cwd: ROOT, stdio: 'ignore' });
+}
+
+interface Measured {
+  requestsPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  seconds: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** One autocannon run; latency percentiles from every response, errors = non-2xx + failures. */
+async function measure(options: autocannon.Options): Promise<Measured> {
+  const latencies: number[] = [];
+  let nonSuccess = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(options, (error, done) =>
+      error ? reject(error as Error) : resolve(done),
+    );
+    instance.on('response', (_client, status: number, _bytes: number, ms: number) => {
+      latencies.push(ms);
+      if (status >= 300) nonSuccess += 1;
+    });
+  });
+  latencies.sort((a, b) => a - b);
+  const seconds = result.duration;
+  return {
+    requestsPerSecond: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    errors: nonSuccess + result.errors + result.timeouts,
+    seconds,
+  };
+}
+
+async function newUser(): Promise<string> {
+  const response = await fetch(`${GATEWAY}/api/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: `bench-${crypto.randomUUID()}@example.com`,
+      name: 'Bench',
+      password: 'long enough password',
+    }),
+  });
+  if (response.status !== 201) throw new Error(`sign-up answered ${response.status}`);
+  return ((await response.json()) as { id: string }).id;
+}
+
+function orderBody(userId: string): string {
+  return JSON.stringify({
+    userId,
+    items: [{ sku: 'SKU-MUG-002', quantity: 1 }],
+    card: { number: CARDS.ok, expMonth: 12, expYear: 2035, cvc: '123' },
+  });
+}
+
+/** POST /api/orders with a fresh Idempotency-Key each time. */
+function orderRequest(userId: string): autocannon.Request {
+  return {
+    method: 'POST',
+    path: '/api/orders',
+    headers: { 'content-type': 'application/json' },
+    body: orderBody(userId),
+    setupRequest: (request) => ({
+      ...request,
+      headers: { ...request.headers, 'idempotency-key': crypto.randomUUID() },
+    }),
+  };
+}
+
+const catalogLoad: autocannon.Options = { url: `${GATEWAY}/api/products`, connections: 16 };
+const orderLoad = (userId: string): autocannon.Options => ({
+  url: GATEWAY,
+  connections: 32,
+  requests: [orderRequest(userId)],
+});
+
+interface PathResult extends Measured {
+  rssMiB: Record<string, number>;
+  cpuPercent: Record<string, number>;
+}
+
+async function runPath(options: autocannon.Options): Promise<PathResult> {
+  await measure({ ...options, duration: WARM_UP_SECONDS });
+  const before = stackCpu();
+  const measured = await measure({ ...options, duration: SECONDS });
+  const cpu = cpuPercent(before, stackCpu(), measured.seconds);
+  const rssMiB: Record<string, number> = {};
+  for (const record of readPids()) {
+    if (SERVICES.includes(record.name)) rssMiB[record.name] = residentMiB(record.pid) ?? NaN;
+  }
+  return { ...measured, rssMiB, cpuPercent: Object.fromEntries(cpu) };
+}
+
+/** The order journey as autocannon runs it per connection: catalog, order, read the order. */
+function journeyLoad(userId: string, journeysPerSecond: number): autocannon.Options {
+  return {
+    url: GATEWAY,
+    connections: 64,
+    overallRate: journeysPerSecond * 3,
+    requests: [
+      { method: 'GET', path: '/api/products' },
+      {
+        ...orderRequest(userId),
+        onResponse: (_status, body, context: { orderId?: string }) => {
+          try {
+            context.orderId = (JSON.parse(body) as { id?: string }).id;
+          } catch {
+            context.orderId = undefined;
+          }
+        },
+      },
+      {
+        method: 'GET',
+        setupRequest: (request, context: { orderId?: string }) => ({
+          ...request,
+          path: `/api/orders/${context.orderId ?? 'missing'}`,
+        }),
+      },
+    ],
+  };
+}
+
+interface BreakpointStep extends Measured {
+  targetJourneysPerSecond: number;
+  journeysPerSecond: number;
+  cpuPercent: Record<string, number>;
+  held: boolean;
+}
+
+/** Rising rates, 15 s each, until p95 reaches 500 ms, errors appear or the rate is not reached. */
+async function breakpoint(userId: string): Promise<BreakpointStep[]> {
+  const steps: BreakpointStep[] = [];
+  let rate = 20;
+  for (;;) {
+    const before = stackCpu();
+    const measured = await measure({ ...journeyLoad(userId, rate), duration: 15 });
+    const cpu = cpuPercent(before, stackCpu(), measured.seconds);
+    const journeysPerSecond = measured.requestsPerSecond / 3;
+    const held = measured.p95 < 500 && measured.errors === 0 && journeysPerSecond >= rate * 0.95;
+    steps.push({
+      ...measured,
+      targetJourneysPerSecond: rate,
+      journeysPerSecond,
+      cpuPercent: Object.fromEntries(cpu),
+      held,
+    });
+    console.log(
+      `  ${rate} journeys/s: ${journeysPerSecond.toFixed(1)} reached, p95 ${measured.p95.toFixed(0)} ms, ${measured.errors} errors${held ? '' : '  ← not held'}`,
+    );
+    if (!held || rate >= 400) return steps;
+    rate = Math.round(rate * 1.25);
+  }
+}
+
+const fmt = (n: number, digits = 0) => n.toFixed(digits);
+
+function printPaths(name: string, off: PathResult, on: PathResult): void {
+  console.log(`\n### ${name}\n`);
+  console.log('| telemetry | requests/s | p50 (ms) | p99 (ms) | errors |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const [label, r] of [
+    ['off', off],
+    ['on', on],
+  ] as const) {
+    console.log(
+      `| ${label} | ${fmt(r.requestsPerSecond)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} |`,
+    );
+  }
+  console.log(
+    `\non/off ratio (requests/s): **${(on.requestsPerSecond / off.requestsPerSecond).toFixed(2)}**\n`,
+  );
+  console.log(
+    '| process | RSS off (MiB) | RSS on (MiB) | CPU off (% of a core) | CPU on (% of a core) |',
+  );
+  console.log('|---|---:|---:|---:|---:|');
+  const names = [
+    ...new Set([...Object.keys(on.cpuPercent), ...Object.keys(off.cpuPercent)]),
+  ].sort();
+  for (const process of names) {
+    const rss = (r: PathResult) => (r.rssMiB[process] === undefined ? '' : fmt(r.rssMiB[process]));
+    console.log(
+      `| ${process} | ${rss(off)} | ${rss(on)} | ${fmt(off.cpuPercent[process] ?? 0)} | ${fmt(on.cpuPercent[process] ?? 0)} |`,
+    );
+  }
+  const sum = (r: PathResult) => Object.values(r.rssMiB).reduce((a, b) => a + b, 0);
+  console.log(`| **four services** | **${fmt(sum(off))}** | **${fmt(sum(on))}** | | |`);
+}
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+
+const results: {
+  machine: { cores: number; loadAverage: number[] };
+  seconds: number;
+  rounds: Record<'off' | 'on', { catalog?: PathResult; order?: PathResult }>[];
+  runs: Record<'off' | 'on', { catalog?: PathResult; order?: PathResult }>;
+  breakpoint?: BreakpointStep[];
+} = {
+  machine: { cores: (await import('node:os')).availableParallelism(), loadAverage: [] },
+  seconds: SECONDS,
+  rounds: [],
+  runs: { off: {}, on: {} },
+};
+
+/** The mean of each figure over the rounds; memory and CPU from the last round. */
+function mean(figures: PathResult[]): PathResult {
+  const avg = (pick: (r: PathResult) => number) =>
+    figures.reduce((sum, r) => sum + pick(r), 0) / figures.length;
+  return {
+    ...figures.at(-1)!,
+    requestsPerSecond: avg((r) => r.requestsPerSecond),
+    p50: avg((r) => r.p50),
+    p95: avg((r) => r.p95),
+    p99: avg((r) => r.p99),
+    errors: figures.reduce((sum, r) => sum + r.errors, 0),
+  };
+}
+
+// Off and on alternate, round after round, so that a machine busy with something else
+// for a while weighs on both alike.
+for (let round = 1; round <= ROUNDS; round++) {
+  const figures: (typeof results.rounds)[number] = { off: {}, on: {} };
+  for (const telemetry of [false, true]) {
+    const label = telemetry ? 'on' : 'off';
+    console.log(`round ${round}/${ROUNDS}, telemetry ${label}: starting the native stack …`);
+    startStack(telemetry);
+    try {
+      const userId = await newUser();
+      figures[label].catalog = await runPath(catalogLoad);
+      console.log(`  catalog: ${figures[label].catalog.requestsPerSecond.toFixed(0)} requests/s`);
+      if (!ONLY_CATALOG) {
+        figures[label].order = await runPath(orderLoad(userId));
+        console.log(`  order: ${figures[label].order.requestsPerSecond.toFixed(0)} requests/s`);
+        if (telemetry && round === ROUNDS) {
+          console.log('  breakpoint of the order journey …');
+          results.breakpoint = await breakpoint(userId);
+        }
+      }
+    } finally {
+      stopStack();
+    }
+  }
+  results.rounds.push(figures);
+}
+for (const label of ['off', 'on'] as const) {
+  for (const path of ['catalog', 'order'] as const) {
+    const figures = results.rounds.flatMap((r) => r[label][path] ?? []);
+    if (figures.length > 0) results.runs[label][path] = mean(figures);
+  }
+}
+results.machine.loadAverage = (await import('node:os')).loadavg();
+
+console.log(
+  `\n## bench:load (${SECONDS} s per measurement, after ${WARM_UP_SECONDS} s of warm-up)`,
+);
+const { off, on } = results.runs;
+printPaths('Catalog path: GET /api/products, 16 connections', off.catalog!, on.catalog!);
+if (off.order && on.order) {
+  printPaths('Order path: POST /api/orders, 32 connections', off.order, on.order);
+}
+if (results.breakpoint) {
+  const steps = results.breakpoint;
+  const last = steps.findLast((s) => s.held);
+  const broke = steps.find((s) => !s.held);
+  console.log('\n### Breakpoint: the order journey (catalog, order, read back), telemetry on\n');
+  console.log(
+    '| target journeys/s | reached | p50 (ms) | p95 (ms) | p99 (ms) | errors | busiest process |',
+  );
+  console.log('|---:|---:|---:|---:|---:|---:|---|');
+  for (const s of steps) {
+    const [busiest, share] = Object.entries(s.cpuPercent).sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
+    console.log(
+      `| ${s.targetJourneysPerSecond} | ${fmt(s.journeysPerSecond, 1)} | ${fmt(s.p50, 1)} | ${fmt(s.p95, 1)} | ${fmt(s.p99, 1)} | ${s.errors} | ${busiest} ${fmt(share)} % |`,
+    );
+  }
+  console.log(
+    `\nSustained at p95 < 500 ms: **${last ? fmt(last.journeysPerSecond, 1) : 'none'} journeys/s** (${last ? fmt(last.journeysPerSecond * 3) : 0} requests/s).`,
+  );
+  if (broke) {
+    console.log(
+      `CPU per process where it broke (${broke.targetJourneysPerSecond} journeys/s), % of one core:`,
+    );
+    for (const [name, share] of Object.entries(broke.cpuPercent).sort((a, b) => b[1] - a[1])) {
+      console.log(`  ${name.padEnd(32)} ${fmt(share)}`);
+    }
+  }
+}
+console.log(
+  `\nload average at the end: ${results.machine.loadAverage.map((n) => n.toFixed(2)).join(' ')}`,
+);
+
+const out = join(ROOT, '.data', 'bench');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'load.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`results: ${join(out, 'load.json')}`);
