@@ -23,6 +23,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { CARDS } from '../../load-tests/journey.ts';
 import { readPids } from '../stack/pid-files.ts';
@@ -146,18 +147,50 @@ const orderLoad = (userId: string): autocannon.Options => ({
 interface PathResult extends Measured {
   rssMiB: Record<string, number>;
   cpuPercent: Record<string, number>;
+  /** What the collector accepted per request sent (telemetry on): every signal kept, or not. */
+  spansPerRequest?: number;
+  logRecordsPerRequest?: number;
 }
 
-async function runPath(options: autocannon.Options): Promise<PathResult> {
+const COLLECTOR_METRICS = `http://127.0.0.1:${pin(pins, 'OTELCOL_METRICS_PORT')}/metrics`;
+
+/** Spans and log records the collector has accepted so far, from its own metrics. */
+async function collectorAccepted(): Promise<{ spans: number; logRecords: number }> {
+  const text = await (await fetch(COLLECTOR_METRICS)).text();
+  const total = (metric: string) =>
+    [...text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
+      (sum, match) => sum + Number(match[1]),
+      0,
+    );
+  return {
+    spans: total('otelcol_receiver_accepted_spans_total'),
+    logRecords: total('otelcol_receiver_accepted_log_records_total'),
+  };
+}
+
+async function runPath(options: autocannon.Options, telemetry: boolean): Promise<PathResult> {
   await measure({ ...options, duration: WARM_UP_SECONDS });
+  // Let the warm-up's last batches (the SDKs export every few seconds) reach the collector.
+  await sleep(6_000);
+  const accepted = telemetry ? await collectorAccepted() : undefined;
   const before = stackCpu();
   const measured = await measure({ ...options, duration: SECONDS });
   const cpu = cpuPercent(before, stackCpu(), measured.seconds);
+  let delivered: Pick<PathResult, 'spansPerRequest' | 'logRecordsPerRequest'> = {};
+  if (accepted) {
+    await sleep(6_000);
+    const after = await collectorAccepted();
+    const requests = measured.requestsPerSecond * measured.seconds;
+    delivered = {
+      spansPerRequest: (after.spans - accepted.spans) / requests,
+      logRecordsPerRequest: (after.logRecords - accepted.logRecords) / requests,
+    };
+  }
   const rssMiB: Record<string, number> = {};
   for (const record of readPids()) {
     if (SERVICES.includes(record.name)) rssMiB[record.name] = residentMiB(record.pid) ?? NaN;
   }
-  return { ...measured, rssMiB, cpuPercent: Object.fromEntries(cpu) };
+  return { ...measured, rssMiB, cpuPercent: Object.fromEntries(cpu), ...delivered };
 }
 
 /** The order journey as autocannon runs it per connection: catalog, order, read the order. */
@@ -294,10 +327,10 @@ for (let round = 1; round <= ROUNDS; round++) {
     startStack(telemetry);
     try {
       const userId = await newUser();
-      figures[label].catalog = await runPath(catalogLoad);
+      figures[label].catalog = await runPath(catalogLoad, telemetry);
       console.log(`  catalog: ${figures[label].catalog.requestsPerSecond.toFixed(0)} requests/s`);
       if (!ONLY_CATALOG) {
-        figures[label].order = await runPath(orderLoad(userId));
+        figures[label].order = await runPath(orderLoad(userId), telemetry);
         console.log(`  order: ${figures[label].order.requestsPerSecond.toFixed(0)} requests/s`);
         if (telemetry && round === ROUNDS) {
           console.log('  breakpoint of the order journey …');
