@@ -18,7 +18,8 @@
  *
  * BENCH_SECONDS (default 20) is each measurement's length, after 5 s of warm-up; BENCH_ROUNDS
  * (default 2) how many times off and on alternate (the figures are means over the rounds);
- * BENCH_ONLY=catalog skips the order path and the breakpoint (for profiling one change).
+ * BENCH_ONLY=catalog skips the order path and the breakpoint (for profiling one change);
+ * BENCH_CPU_PROF=<dir> profiles every Node process of the stack (see startStack).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -48,8 +49,19 @@ const STACK_ENV = {
   RATE_LIMIT_MAX: '100000000',
 };
 
+/**
+ * BENCH_CPU_PROF=<dir>: every Node process of the stack writes a V8 CPU profile there when it
+ * stops (`node infra/bench/profile-summary.ts <file>` says where the time went).
+ */
+const CPU_PROFILES = process.env.BENCH_CPU_PROF;
+
 function startStack(telemetry: boolean): void {
-  const env = { ...process.env, ...STACK_ENV, OTEL_SDK_DISABLED: telemetry ? 'false' : 'true' };
+  const env = {
+    ...process.env,
+    ...STACK_ENV,
+    OTEL_SDK_DISABLED: telemetry ? 'false' : 'true',
+    ...(CPU_PROFILES ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${CPU_PROFILES}` } : {}),
+  };
   const up = spawnSync(process.execPath, ['infra/stack/up.ts'], {
     cwd: ROOT,
     env,
