@@ -8,9 +8,9 @@
  *   - the order path: `POST /api/orders` (each with its own Idempotency-Key), 32 connections,
  *     with the simulated card provider answering in ~5 ms so it does not hide CPU cost.
  * It prints requests/s, p50/p99 latency and each service's resident memory after the load,
- * and the on/off ratio. Then, telemetry on, a breakpoint search: the order journey (catalog,
- * order, read it back) at rising arrival rates until its p95 reaches 500 ms, with every
- * process's CPU at each step, so the process that saturates first is named.
+ * and the on/off ratio. Then, telemetry on, a breakpoint search: the k6 journey (journey-load.ts)
+ * at rising arrival rates until an endpoint's p95 reaches 500 ms, with every process's CPU at
+ * each step, so the process that saturates first is named.
  *
  * Results also go to .data/bench/load.json, from which `node infra/bench/load-chart.ts` draws
  * docs/performance-load.svg. Needs `npm run stack:install`, and the stack's ports free: on a
@@ -26,10 +26,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { CARDS } from '../../load-tests/journey.ts';
+import { CARDS, type JourneySession } from '../../load-tests/journey.ts';
 import { readPids } from '../stack/pid-files.ts';
 import { pin, readPins, ROOT } from '../stack/pins.ts';
 import { residentMiB } from '../stack/resident-memory.ts';
+import { journeyLoad } from './journey-load.ts';
 import { cpuPercent, stackCpu } from './process-cpu.ts';
 
 const pins = readPins();
@@ -170,13 +171,13 @@ const COLLECTOR_METRICS = `http://127.0.0.1:${pin(pins, 'OTELCOL_METRICS_PORT')}
 async function collectorAccepted(): Promise<{ spans: number; logRecords: number }> {
   const text = await (await fetch(COLLECTOR_METRICS)).text();
   const total = (metric: string) =>
-    [...text.matchAll(new RegExp(`^${metric}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
+    [...text.matchAll(new RegExp(`^${metric}(?:_total)?(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
       (sum, match) => sum + Number(match[1]),
       0,
     );
   return {
-    spans: total('otelcol_receiver_accepted_spans_total'),
-    logRecords: total('otelcol_receiver_accepted_log_records_total'),
+    spans: total('otelcol_receiver_accepted_spans'),
+    logRecords: total('otelcol_receiver_accepted_log_records'),
   };
 }
 
@@ -205,65 +206,61 @@ async function runPath(options: autocannon.Options, telemetry: boolean): Promise
   return { ...measured, rssMiB, cpuPercent: Object.fromEntries(cpu), ...delivered };
 }
 
-/** The order journey as autocannon runs it per connection: catalog, order, read the order. */
-function journeyLoad(userId: string, journeysPerSecond: number): autocannon.Options {
-  return {
-    url: GATEWAY,
-    connections: 64,
-    overallRate: journeysPerSecond * 3,
-    requests: [
-      { method: 'GET', path: '/api/products' },
-      {
-        ...orderRequest(userId),
-        onResponse: (_status, body, context: { orderId?: string }) => {
-          try {
-            context.orderId = (JSON.parse(body) as { id?: string }).id;
-          } catch {
-            context.orderId = undefined;
-          }
-        },
-      },
-      {
-        method: 'GET',
-        setupRequest: (request, context: { orderId?: string }) => ({
-          ...request,
-          path: `/api/orders/${context.orderId ?? 'missing'}`,
-        }),
-      },
-    ],
-  };
-}
-
-interface BreakpointStep extends Measured {
-  targetJourneysPerSecond: number;
+interface BreakpointStep {
   journeysPerSecond: number;
+  /** Journeys finished per second over the whole step, stragglers included. */
+  finishedPerSecond: number;
+  failed: number;
+  /** p95 of each endpoint's requests, ms. */
+  p95ByEndpoint: Record<string, number>;
+  /** The slowest endpoint's p95 and p99, ms. */
+  p95: number;
+  p99: number;
   cpuPercent: Record<string, number>;
   held: boolean;
 }
 
-/** Rising rates, 15 s each, until p95 reaches 500 ms, errors appear or the rate is not reached. */
-async function breakpoint(userId: string): Promise<BreakpointStep[]> {
+const BREAKPOINT_P95_MS = 500;
+const STEP_SECONDS = 20;
+
+/**
+ * The k6 journey (journey-load.ts) at rising arrival rates, 20 s each, until an endpoint's p95
+ * reaches 500 ms or journeys fail. Sign-ups happen once per session, before the steps.
+ */
+async function breakpoint(): Promise<BreakpointStep[]> {
+  const sessions: JourneySession[] = Array.from({ length: 32 }, () => ({}));
+  await journeyLoad(GATEWAY, sessions, 8, 4); // signs every session up
   const steps: BreakpointStep[] = [];
-  let rate = 20;
-  for (;;) {
+  for (let rate = 10; rate <= 400; rate = Math.round(rate * 1.25)) {
     const before = stackCpu();
-    const measured = await measure({ ...journeyLoad(userId, rate), duration: 15 });
-    const cpu = cpuPercent(before, stackCpu(), measured.seconds);
-    const journeysPerSecond = measured.requestsPerSecond / 3;
-    const held = measured.p95 < 500 && measured.errors === 0 && journeysPerSecond >= rate * 0.95;
+    const result = await journeyLoad(GATEWAY, sessions, rate, STEP_SECONDS);
+    const cpu = cpuPercent(before, stackCpu(), result.seconds);
+    const p95ByEndpoint: Record<string, number> = {};
+    let p95 = 0;
+    let p99 = 0;
+    for (const [name, list] of result.latencies) {
+      const sorted = [...list].sort((x, y) => x - y);
+      p95ByEndpoint[name] = percentile(sorted, 95);
+      p95 = Math.max(p95, percentile(sorted, 95));
+      p99 = Math.max(p99, percentile(sorted, 99));
+    }
+    const held = p95 < BREAKPOINT_P95_MS && result.failed === 0;
     steps.push({
-      ...measured,
-      targetJourneysPerSecond: rate,
-      journeysPerSecond,
+      journeysPerSecond: rate,
+      finishedPerSecond: result.journeysFinished / result.seconds,
+      failed: result.failed,
+      p95ByEndpoint,
+      p95,
+      p99,
       cpuPercent: Object.fromEntries(cpu),
       held,
     });
     console.log(
-      `  ${rate} journeys/s: ${journeysPerSecond.toFixed(1)} reached, p95 ${measured.p95.toFixed(0)} ms, ${measured.errors} errors${held ? '' : '  ← not held'}`,
+      `  ${rate} journeys/s: slowest endpoint p95 ${p95.toFixed(0)} ms, ${result.failed} failed${held ? '' : '  ← not held'}`,
     );
-    if (!held || rate >= 400) return steps;
-    rate = Math.round(rate * 1.25);
+    if (!held) break;
   }
+  return steps;
 }
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
@@ -346,7 +343,7 @@ for (let round = 1; round <= ROUNDS; round++) {
         console.log(`  order: ${figures[label].order.requestsPerSecond.toFixed(0)} requests/s`);
         if (telemetry && round === ROUNDS) {
           console.log('  breakpoint of the order journey …');
-          results.breakpoint = await breakpoint(userId);
+          results.breakpoint = await breakpoint();
         }
       }
     } finally {
@@ -375,23 +372,26 @@ if (results.breakpoint) {
   const steps = results.breakpoint;
   const last = steps.findLast((s) => s.held);
   const broke = steps.find((s) => !s.held);
-  console.log('\n### Breakpoint: the order journey (catalog, order, read back), telemetry on\n');
   console.log(
-    '| target journeys/s | reached | p50 (ms) | p95 (ms) | p99 (ms) | errors | busiest process |',
+    '\n### Breakpoint: the k6 journey (sign-up once per user, catalog, order, read back) at rising arrival rates, telemetry on\n',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---|');
+  const endpoints = [...new Set(steps.flatMap((s) => Object.keys(s.p95ByEndpoint)))];
+  console.log(
+    `| journeys/s started | finished/s | ${endpoints.map((e) => `p95 ${e} (ms)`).join(' | ')} | failed | busiest process |`,
+  );
+  console.log(`|---:|---:|${endpoints.map(() => '---:|').join('')}---:|---|`);
   for (const s of steps) {
     const [busiest, share] = Object.entries(s.cpuPercent).sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
     console.log(
-      `| ${s.targetJourneysPerSecond} | ${fmt(s.journeysPerSecond, 1)} | ${fmt(s.p50, 1)} | ${fmt(s.p95, 1)} | ${fmt(s.p99, 1)} | ${s.errors} | ${busiest} ${fmt(share)} % |`,
+      `| ${s.journeysPerSecond} | ${fmt(s.finishedPerSecond, 1)} | ${endpoints.map((e) => fmt(s.p95ByEndpoint[e] ?? NaN)).join(' | ')} | ${s.failed} | ${busiest} ${fmt(share)} % |`,
     );
   }
   console.log(
-    `\nSustained at p95 < 500 ms: **${last ? fmt(last.journeysPerSecond, 1) : 'none'} journeys/s** (${last ? fmt(last.journeysPerSecond * 3) : 0} requests/s).`,
+    `\nSustained with every endpoint's p95 < ${BREAKPOINT_P95_MS} ms: **${last ? last.journeysPerSecond : 'none'} journeys/s** (each 3 requests after its user's sign-up).`,
   );
   if (broke) {
     console.log(
-      `CPU per process where it broke (${broke.targetJourneysPerSecond} journeys/s), % of one core:`,
+      `CPU per process where it broke (${broke.journeysPerSecond} journeys/s), % of one core:`,
     );
     for (const [name, share] of Object.entries(broke.cpuPercent).sort((a, b) => b[1] - a[1])) {
       console.log(`  ${name.padEnd(32)} ${fmt(share)}`);
