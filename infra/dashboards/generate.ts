@@ -8,6 +8,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { businessDashboard } from './business.ts';
+import { loadTestDashboard } from './load-test.ts';
 import { overviewDashboard } from './overview.ts';
 import { pipelineDashboard } from './pipeline.ts';
 import { serviceDashboard } from './service.ts';
@@ -22,6 +23,7 @@ export function renderDashboards(): Map<string, string> {
     serviceDashboard(),
     businessDashboard(),
     pipelineDashboard(),
+    loadTestDashboard(),
   ]) {
     const dashboard = builder.build();
     rendered.set(`${dashboard.uid ?? ''}.json`, `${JSON.stringify(dashboard, null, 2)}\n`);

@@ -141,7 +141,6 @@ describe('the attribute check the end-to-end drift test runs', () => {
         { key: 'code.file.path', where: 'log' },
         { key: 'feature_flag.result.variant', where: 'event' },
         { key: 'sightline.payment.amount_cents', where: 'span' },
-        { key: 'express.name', where: 'span' },
       ]),
       [],
     );

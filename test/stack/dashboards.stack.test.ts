@@ -19,6 +19,10 @@ import {
   stopStackProcess,
 } from './stack.ts';
 
+/** The Load test dashboard's k6 panels. */
+const K6_ONLY =
+  'k6 writes these series by remote write while it runs; k6 is AGPL-licensed and never run here';
+
 /**
  * Panels that may rightly show nothing after this test's traffic, and why. Their queries
  * must still run; every other panel query must return data.
@@ -32,6 +36,10 @@ const EMPTY_BY_DESIGN: Record<string, string> = {
   'Refused by the memory limiter': 'the collector is far below its memory limit',
   'Export failures and drops, per exporter': 'every backend is up, so nothing fails to export',
   'Refused at the door': 'the collector refuses nothing while it has memory',
+  'k6: requests per second, by endpoint': K6_ONLY,
+  'k6: p95 and p99 duration, by endpoint': K6_ONLY,
+  'k6: failed requests and failed checks': K6_ONLY,
+  'k6: virtual users and journeys per second': K6_ONLY,
 };
 
 const dashboardQueries = findQueries().filter((q) => q.file.startsWith('grafana/dashboards/'));

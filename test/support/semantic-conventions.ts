@@ -16,17 +16,11 @@ const REGISTRY_DIR = fileURLToPath(new URL('../../telemetry/registry/', import.m
 
 /**
  * Attributes set by instrumentation libraries, outside any convention, that their config
- * cannot switch off. Each says why it stays.
+ * cannot switch off. Each says why it stays. None today: `express.name` and `express.type` were
+ * here while the Express instrumentation made spans of its own (tracing.ts now keeps only the
+ * route it gives the server span).
  */
-export const KNOWN_EXCEPTIONS: Record<string, string> = {
-  'express.name':
-    '@opentelemetry/instrumentation-express sets it on every route-handler span (the route ' +
-    'path); the instrumentation has no option to leave it out, and span attributes cannot ' +
-    'be removed once set.',
-  'express.type':
-    '@opentelemetry/instrumentation-express sets it on every span it makes (`request_handler` ' +
-    'for the spans we keep); no option leaves it out.',
-};
+export const KNOWN_EXCEPTIONS: Record<string, string> = {};
 
 /** Every key the npm package exports as an `ATTR_*` constant, stable and incubating. */
 const exported = new Set(
