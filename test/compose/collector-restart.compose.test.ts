@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SERVICES } from '../../infra/dev/services.ts';
+import { eventually } from '../support/eventually.ts';
+import { GATEWAY, jaegerTrace, newTraceparent, placeOrder } from '../stack/stack.ts';
+import { dockerCompose } from './compose.ts';
+
+async function products(): Promise<number> {
+  const response = await fetch(`${GATEWAY}/api/products`);
+  await response.arrayBuffer();
+  return response.status;
+}
+
+test('when the collector container is stopped under traffic and started again, then no request is lost and traces flow again', async () => {
+  // Steady traffic on two connections for the whole outage.
+  let running = true;
+  const statuses: number[] = [];
+  const clients = Array.from({ length: 2 }, async () => {
+    while (running) statuses.push(await products().catch(() => 0));
+  });
+  try {
+    await eventually('traffic flowing', () => statuses.length >= 20, 10_000);
+    dockerCompose('stop', 'otel-collector');
+    const duringOutage = statuses.length;
+    const order = await placeOrder(newTraceparent().traceparent);
+    assert.equal(order.status, 201);
+    await eventually(
+      'traffic during the outage',
+      () => statuses.length >= duringOutage + 100,
+      30_000,
+    );
+    dockerCompose('start', 'otel-collector');
+    const afterRestart = statuses.length;
+    await eventually(
+      'traffic after the restart',
+      () => statuses.length >= afterRestart + 50,
+      30_000,
+    );
+  } finally {
+    running = false;
+    await Promise.all(clients);
+  }
+  const failed = statuses.filter((s) => s !== 200);
+  console.log(
+    `${statuses.length} requests across the collector's stop and start, ${failed.length} not 200`,
+  );
+  assert.deepEqual(failed, []);
+
+  const parent = newTraceparent();
+  assert.equal((await placeOrder(parent.traceparent)).status, 201);
+  await eventually(
+    'a new trace in Jaeger with all four services',
+    async () => {
+      const spans = await jaegerTrace(parent.traceId);
+      return spans && SERVICES.every((s) => spans.some((span) => span.service === s.name));
+    },
+    90_000,
+  );
+});
