@@ -43,17 +43,20 @@ function readYaml(file: string): Record<string, unknown> | undefined {
 }
 
 const datasourceFiles = yamlFiles(join(PROVISIONING, 'datasources'));
-if (datasourceFiles.length === 0) problems.push(`no datasource files in ${PROVISIONING}/datasources`);
+if (datasourceFiles.length === 0)
+  problems.push(`no datasource files in ${PROVISIONING}/datasources`);
 for (const file of datasourceFiles) {
   const doc = readYaml(file) as { datasources?: { name?: string; type?: string; uid?: string }[] };
   for (const ds of doc?.datasources ?? []) {
-    if (!ds.name || !ds.type || !ds.uid) problems.push(`${file}: a datasource lacks name, type or uid`);
+    if (!ds.name || !ds.type || !ds.uid)
+      problems.push(`${file}: a datasource lacks name, type or uid`);
     else found.datasources.push(`${ds.name} (${ds.type})`);
   }
 }
 
 const providerFiles = yamlFiles(join(PROVISIONING, 'dashboards'));
-if (providerFiles.length === 0) problems.push(`no dashboard providers in ${PROVISIONING}/dashboards`);
+if (providerFiles.length === 0)
+  problems.push(`no dashboard providers in ${PROVISIONING}/dashboards`);
 const runbookLinks = new Set<string>();
 for (const file of providerFiles) {
   const doc = readYaml(file) as { providers?: { name?: string; options?: { path?: string } }[] };
@@ -71,7 +74,8 @@ for (const file of providerFiles) {
         const dashboard = JSON.parse(text) as { uid?: string; title?: string };
         if (!dashboard.uid || !dashboard.title) problems.push(`${folder}/${name}: no uid or title`);
         else found.dashboards.push(dashboard.uid);
-        for (const link of text.matchAll(/\/public\/(runbooks\/[\w.-]+\.md)/g)) runbookLinks.add(link[1]!);
+        for (const link of text.matchAll(/\/public\/(runbooks\/[\w.-]+\.md)/g))
+          runbookLinks.add(link[1]!);
       } catch (error) {
         problems.push(`${folder}/${name}: ${(error as Error).message}`);
       }
@@ -84,7 +88,9 @@ for (const link of runbookLinks) {
 }
 
 if (problems.length > 0) {
-  console.error(`Grafana STAND-IN: the provisioning compose mounts is not usable:\n${problems.join('\n')}`);
+  console.error(
+    `Grafana STAND-IN: what compose mounts for Grafana is not usable:\n${problems.join('\n')}`,
+  );
   process.exit(1);
 }
 
