@@ -32,7 +32,11 @@ const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
 async function underPortsLock(): Promise<number | null> {
   const self = [process.execPath, new URL(import.meta.url).pathname, mode, '--stack'];
   const flock = (await output('sh', ['-c', 'command -v flock'])) !== undefined;
-  if (!flock) console.log(`flock(1) not found: running without ${PORTS_LOCK}`);
+  console.log(
+    flock
+      ? `… taking ${PORTS_LOCK} (a native stack or another compose run holds the same ports)`
+      : `flock(1) not found: running without ${PORTS_LOCK}`,
+  );
   const [command, ...args] = flock ? ['flock', PORTS_LOCK, ...self] : self;
   const child = spawn(command!, args, { cwd: ROOT, stdio: 'inherit' });
   return new Promise((resolve) => child.once('exit', resolve));

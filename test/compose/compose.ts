@@ -1,17 +1,28 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { composeBinary } from '../../infra/compose-run/tools.ts';
 import { ROOT } from '../../infra/stack/pins.ts';
 import { eventually } from '../support/eventually.ts';
 
-/** `docker compose` on the running stack (its engine: DOCKER_HOST, as run.ts set it). */
-export function dockerCompose(...args: string[]): string {
-  const result = spawnSync(
+/**
+ * `docker compose` on the running stack (its engine: DOCKER_HOST, as run.ts set it). Async,
+ * so traffic a test sends keeps flowing while compose stops or starts a container.
+ */
+export async function dockerCompose(...args: string[]): Promise<string> {
+  const child = spawn(
     composeBinary(),
     ['-f', 'docker-compose.yml', '--env-file', '.env', ...args],
-    { cwd: ROOT, encoding: 'utf8' },
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
-  if (result.status !== 0) throw new Error(`docker compose ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`docker compose ${args.join(' ')}: ${stderr}`);
+  return stdout;
 }
 
 export function docker(...args: string[]): string {
@@ -20,8 +31,17 @@ export function docker(...args: string[]): string {
   return result.stdout;
 }
 
+/** The container compose runs for a service (docker's own labels name it). */
 export function containerId(service: string): string {
-  const id = dockerCompose('ps', '--all', '--quiet', service).trim();
+  const id = docker(
+    'ps',
+    '--all',
+    '--quiet',
+    '--filter',
+    'label=com.docker.compose.project=sightline',
+    '--filter',
+    `label=com.docker.compose.service=${service}`,
+  ).trim();
   if (!id) throw new Error(`compose has no container for ${service}`);
   return id;
 }

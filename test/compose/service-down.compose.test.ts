@@ -24,12 +24,12 @@ async function activeInAlertmanager(): Promise<boolean> {
 
 // Whatever happens, the container runs again for the tests after this one.
 after(async () => {
-  dockerCompose('start', SERVICE);
+  await dockerCompose('start', SERVICE);
   await healthy(SERVICE);
 });
 
 test('when a service container is stopped, then ServiceDown fires to Alertmanager and its webhook, and clears once it is started', async () => {
-  dockerCompose('stop', SERVICE);
+  await dockerCompose('stop', SERVICE);
 
   // The shipped rule as it is: 1 m `for:`, 15 s evaluation, then Alertmanager's group wait.
   await eventually('ServiceDown active in Alertmanager', activeInAlertmanager, 240_000);
@@ -43,7 +43,7 @@ test('when a service container is stopped, then ServiceDown fires to Alertmanage
   );
   assert.equal(firing.status, 'firing');
 
-  dockerCompose('start', SERVICE);
+  await dockerCompose('start', SERVICE);
   await healthy(SERVICE);
   await eventually(
     'ServiceDown no longer firing in Prometheus',
