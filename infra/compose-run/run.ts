@@ -38,7 +38,11 @@ async function underPortsLock(): Promise<number | null> {
       : `flock(1) not found: running without ${PORTS_LOCK}`,
   );
   const [command, ...args] = flock ? ['flock', PORTS_LOCK, ...self] : self;
-  const child = spawn(command!, args, { cwd: ROOT, stdio: 'inherit' });
+  const child = spawn(command!, args, {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, SIGHTLINE_PORTS_LOCK_ASKED: String(Date.now()) },
+  });
   return new Promise((resolve) => child.once('exit', resolve));
 }
 
@@ -76,6 +80,8 @@ async function upTestDown(): Promise<number | null> {
 }
 
 if (process.argv.includes('--stack')) {
+  const asked = Number(process.env.SIGHTLINE_PORTS_LOCK_ASKED);
+  if (asked) console.log(`✓ ports lock taken after ${Math.round((Date.now() - asked) / 1000)} s`);
   process.exitCode = (await upTestDown()) ?? 1;
 } else {
   await run(process.execPath, ['infra/stack/install.ts'], { cwd: ROOT });
