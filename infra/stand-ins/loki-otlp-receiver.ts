@@ -4,15 +4,19 @@ import { gunzipSync } from 'node:zlib';
 import protobuf from 'protobufjs';
 
 /**
- * A STAND-IN for Loki's OTLP endpoint (`/otlp/v1/logs`), run by `npm run test:stack`.
- * Loki is AGPL-licensed and never runs on our machines, so the stack tests point the real
- * collector's `otlp_http/loki` exporter here (LOKI_OTLP_ENDPOINT) and assert on what it
- * delivers: the very OTLP/HTTP request, protobuf and gzip as the collector sends them,
- * that Loki would receive. It keeps the records and serves them as JSON at `GET /records`
- * (optionally `?trace_id=`). It is no Loki: it indexes nothing, and of LogQL it answers one
- * query only, the one a drill asks (`{service_name=~".+"} | trace_id="…"` on
- * `/loki/api/v1/query_range`), shaped as Loki answers it, so that the drills' Loki branch
- * runs in the stack tests. Any other query gets a 400 that says so.
+ * A STAND-IN for Loki's OTLP endpoint (`/otlp/v1/logs`). Loki is AGPL-licensed and never
+ * runs on our machines, so the stack tests point the real collector's `otlp_http/loki`
+ * exporter here and assert on what it delivers: the very OTLP/HTTP request, protobuf and
+ * gzip as the collector sends them, that Loki would receive. It keeps the records and serves
+ * them as JSON at `GET /records` (optionally `?trace_id=`), and answers `GET /ready` and
+ * `GET /metrics` (one gauge of its own) where Loki does. It is no Loki: it indexes nothing,
+ * and of LogQL it answers one query only, the one a drill asks
+ * (`{service_name=~".+"} | trace_id="…"` on `/loki/api/v1/query_range`), shaped as Loki
+ * answers it, so that the drills' Loki branch runs in the stack tests. Any other query gets
+ * a 400 that says so.
+ *
+ * `npm run test:stack` starts it in its own process (LOKI_OTLP_ENDPOINT); the compose run
+ * starts it as the image tagged grafana/loki (loki-image.ts).
  */
 
 // The part of opentelemetry/proto/logs/v1 and common/v1 that a log export carries.
@@ -148,11 +152,21 @@ function records(payload: Decoded): DeliveredLog[] {
   });
 }
 
+/** Far above a collector batch; a larger body, sent or unzipped, is refused. */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
   const body = Buffer.concat(chunks);
-  return request.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+  return request.headers['content-encoding'] === 'gzip'
+    ? gunzipSync(body, { maxOutputLength: MAX_BODY_BYTES })
+    : body;
 }
 
 /** Loki's label or metadata name for an OTLP attribute: anything but [a-zA-Z0-9_] becomes _. */
@@ -201,7 +215,9 @@ export interface LokiStandIn {
   server: Server;
 }
 
-export async function startLokiStandIn(): Promise<LokiStandIn> {
+export async function startLokiStandIn(
+  listen: { host: string; port: number } = { host: '127.0.0.1', port: 0 },
+): Promise<LokiStandIn> {
   const kept: DeliveredLog[] = [];
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://stand-in');
@@ -216,8 +232,17 @@ export async function startLokiStandIn(): Promise<LokiStandIn> {
         .catch((error: Error) => response.writeHead(400).end(error.message));
       return;
     }
+    if (request.method === 'GET' && url.pathname === '/metrics') {
+      // Loki is scraped by Prometheus (job `loki`); the stand-in has one metric of its own.
+      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      response.end(
+        '# HELP loki_stand_in_records_kept Log records the Loki stand-in holds.\n' +
+          `# TYPE loki_stand_in_records_kept gauge\nloki_stand_in_records_kept ${kept.length}\n`,
+      );
+      return;
+    }
     if (request.method === 'GET' && url.pathname === '/ready') {
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('ready');
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ready\n');
       return;
     }
     if (request.method === 'GET' && url.pathname === '/loki/api/v1/query_range') {
@@ -245,7 +270,7 @@ export async function startLokiStandIn(): Promise<LokiStandIn> {
     }
     response.writeHead(404).end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listen.port, listen.host, resolve));
   const { port } = server.address() as AddressInfo;
   return { otlpEndpoint: `http://127.0.0.1:${port}/otlp`, server };
 }

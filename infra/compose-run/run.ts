@@ -1,0 +1,99 @@
+/**
+ * `npm run test:compose`: `docker compose up` on the real docker-compose.yml, then the compose
+ * stack tests (test/compose) through its published ports, then `docker compose down -v`.
+ *
+ *   1. the backends' binaries (`npm run stack:install`; a no-op when cached) and Docker
+ *      Compose (compose-install.ts);
+ *   2. a Docker engine: the one that answers, or Debian's started privately (engine.ts);
+ *   3. every image compose names, built locally or reused (images.ts);
+ *   4. under /tmp/sightline-ports.lock (the native stack binds the same host ports):
+ *      `docker compose up --wait --pull never`, the tests, `docker compose down -v`;
+ *   5. the engine stopped, if this run started it.
+ *
+ * `npm run bench:compose` does the same with the memory benchmark (infra/bench/compose.ts) in
+ * place of the tests.
+ *
+ *   SIGHTLINE_COMPOSE_KEEP=1   leave the compose stack running afterwards
+ */
+import { spawn } from 'node:child_process';
+import { ROOT } from '../stack/pins.ts';
+import { installCompose } from './compose-install.ts';
+import { startEngine } from './engine.ts';
+import { benchCompose } from '../bench/compose.ts';
+import { buildImages, compose } from './images.ts';
+import { output, run } from './tools.ts';
+
+const PORTS_LOCK = '/tmp/sightline-ports.lock';
+const mode = process.argv[2] === 'bench' ? 'bench' : 'tests';
+const started = Date.now();
+const seconds = () => `${Math.round((Date.now() - started) / 1000)} s`;
+
+/** Runs the up, tests and down of this file under the ports lock, in a child process. */
+async function underPortsLock(): Promise<number | null> {
+  const self = [process.execPath, new URL(import.meta.url).pathname, mode, '--stack'];
+  const flock = (await output('sh', ['-c', 'command -v flock'])) !== undefined;
+  console.log(
+    flock
+      ? `… taking ${PORTS_LOCK} (a native stack or another compose run holds the same ports)`
+      : `flock(1) not found: running without ${PORTS_LOCK}`,
+  );
+  const [command, ...args] = flock ? ['flock', PORTS_LOCK, ...self] : self;
+  const child = spawn(command!, args, {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, SIGHTLINE_PORTS_LOCK_ASKED: String(Date.now()) },
+  });
+  return new Promise((resolve) => child.once('exit', resolve));
+}
+
+async function upTestDown(): Promise<number | null> {
+  try {
+    try {
+      await compose(['up', '--wait', '--pull', 'never', '--no-build']);
+    } catch (error) {
+      // What each container said, for whoever reads the failed run.
+      await compose(['ps', '--all']);
+      await compose(['logs', '--no-color', '--tail', '40']);
+      throw error;
+    }
+    console.log(`✓ docker compose up: every service healthy (${seconds()})`);
+    if (mode === 'bench') {
+      await benchCompose();
+      return 0;
+    }
+    const tests = spawn(
+      process.execPath,
+      [
+        '--test',
+        '--test-concurrency=1',
+        '--test-global-setup=test/compose/global-setup.ts',
+        'test/compose/**/*.test.ts',
+      ],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
+    return await new Promise((resolve) => tests.once('exit', resolve));
+  } finally {
+    if (process.env.SIGHTLINE_COMPOSE_KEEP === '1')
+      console.log('the compose stack is left running');
+    else await compose(['down', '--volumes', '--timeout', '30']);
+  }
+}
+
+if (process.argv.includes('--stack')) {
+  const asked = Number(process.env.SIGHTLINE_PORTS_LOCK_ASKED);
+  if (asked) console.log(`✓ ports lock taken after ${Math.round((Date.now() - asked) / 1000)} s`);
+  process.exitCode = (await upTestDown()) ?? 1;
+} else {
+  await run(process.execPath, ['infra/stack/install.ts'], { cwd: ROOT });
+  await installCompose();
+  const engine = await startEngine();
+  if (engine.host) process.env.DOCKER_HOST = engine.host;
+  try {
+    await buildImages();
+    const code = await underPortsLock();
+    console.log(`compose run (${mode}): ${code === 0 ? 'passed' : 'failed'} in ${seconds()}`);
+    process.exitCode = code ?? 1;
+  } finally {
+    if (process.env.SIGHTLINE_COMPOSE_KEEP !== '1') await engine.stop();
+  }
+}
