@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pin, readPins, ROOT } from '../stack/pins.ts';
 import { composeBinary } from '../compose-run/tools.ts';
+import { Traffic } from './traffic.ts';
 
 const GATEWAY = `http://127.0.0.1:${pin(readPins(), 'API_GATEWAY_PORT')}`;
 const STEADY_SECONDS = Number(process.env.TRAFFIC_SECONDS ?? 60);
@@ -60,18 +61,8 @@ function containers(): Container[] {
   });
 }
 
-async function newUser(): Promise<string> {
-  const response = await fetch(`${GATEWAY}/api/users`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      email: `bench-${crypto.randomUUID()}@example.com`,
-      name: 'Bench',
-      password: 'long enough password',
-    }),
-  });
-  return ((await response.json()) as { id: string }).id;
-}
+/** A new customer's id, signed up through the gateway. */
+const newUser = () => new Traffic(GATEWAY).newUser();
 
 async function order(userId: string): Promise<number> {
   const response = await fetch(`${GATEWAY}/api/orders`, {

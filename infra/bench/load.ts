@@ -32,6 +32,7 @@ import { pin, readPins, ROOT } from '../stack/pins.ts';
 import { residentMiB } from '../stack/resident-memory.ts';
 import { journeyLoad } from './journey-load.ts';
 import { cpuPercent, stackCpu } from './process-cpu.ts';
+import { Traffic } from './traffic.ts';
 
 const pins = readPins();
 const GATEWAY = `http://127.0.0.1:${pin(pins, 'API_GATEWAY_PORT')}`;
@@ -114,19 +115,8 @@ async function measure(options: autocannon.Options): Promise<Measured> {
   };
 }
 
-async function newUser(): Promise<string> {
-  const response = await fetch(`${GATEWAY}/api/users`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      email: `bench-${crypto.randomUUID()}@example.com`,
-      name: 'Bench',
-      password: 'long enough password',
-    }),
-  });
-  if (response.status !== 201) throw new Error(`sign-up answered ${response.status}`);
-  return ((await response.json()) as { id: string }).id;
-}
+/** A new customer's id, signed up through the gateway. */
+const newUser = () => new Traffic(GATEWAY).newUser();
 
 function orderBody(userId: string): string {
   return JSON.stringify({

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { readPids } from '../stack/pid-files.ts';
 import { pin, readPins, ROOT } from '../stack/pins.ts';
 import { residentMiB } from '../stack/resident-memory.ts';
+import { Traffic } from './traffic.ts';
 
 const pins = readPins();
 const JAEGER = `http://127.0.0.1:${pin(pins, 'JAEGER_UI_PORT')}`;
@@ -38,18 +39,8 @@ const hex = (bytes: number) =>
     b.toString(16).padStart(2, '0'),
   ).join('');
 
-async function newUser(): Promise<string> {
-  const response = await fetch(`${GATEWAY}/api/users`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      email: `bench-${hex(6)}@example.com`,
-      name: 'Bench',
-      password: 'long enough password',
-    }),
-  });
-  return ((await response.json()) as { id: string }).id;
-}
+/** A new customer's id, signed up through the gateway. */
+const newUser = () => new Traffic(GATEWAY).newUser();
 
 async function order(userId: string, traceparent?: string): Promise<number> {
   const response = await fetch(`${GATEWAY}/api/orders`, {

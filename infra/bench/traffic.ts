@@ -35,6 +35,7 @@ export class Traffic {
         password: 'long enough password',
       }),
     });
+    if (response.status !== 201) throw new Error(`sign-up answered ${response.status}`);
     return ((await response.json()) as { id: string }).id;
   }
 

@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { goEnv } from '../stack/build-commands.ts';
 import { pin } from '../stack/pins.ts';
 import { composeBinary, LOG_DIR, output, pins, run } from './tools.ts';
 
@@ -22,12 +23,7 @@ export async function installCompose(): Promise<string> {
   const log = join(LOG_DIR, `docker-compose-${version}.log`);
   console.log(`… Docker Compose ${version}: building (log: ${log})`);
   const started = Date.now();
-  const env = {
-    ...process.env,
-    GOFLAGS: [process.env.GOFLAGS, '-modcacherw'].filter(Boolean).join(' '),
-    GOWORK: 'off',
-    CGO_ENABLED: '0',
-  };
+  const env = goEnv({ CGO_ENABLED: '0' });
   mkdirSync(dirname(binary), { recursive: true });
   const download = join(dirname(binary), 'download.json');
   await run('sh', ['-c', `go mod download -json ${MODULE}@v${version} > ${download}`], {

@@ -18,54 +18,13 @@
  * parallel compilation), as `npm run stack:install`'s do. Build logs go to <cache>/k8s/logs.
  */
 import { spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ROOT } from '../stack/pins.ts';
+import { goEnv, runLogged } from '../stack/build-commands.ts';
 import { k8sTools } from './tools.ts';
 
 const tools = k8sTools();
 const logs = join(tools.dir, 'logs');
-
-/** Runs a command with its output appended to a log; fails with the log's last lines. */
-async function run(
-  log: string,
-  command: string,
-  args: string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; nice?: boolean } = {},
-): Promise<void> {
-  const niceness = options.nice ? Number(process.env.SIGHTLINE_BUILD_NICE ?? 10) : 0;
-  const [cmd, argv] =
-    niceness > 0 ? ['nice', ['-n', String(niceness), command, ...args]] : [command, args];
-  const cwd = options.cwd ?? ROOT;
-  const fd = openSync(log, 'a');
-  writeFileSync(fd, `\n$ (cd ${cwd} && ${command} ${args.join(' ')})\n`);
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(cmd, argv, {
-        cwd,
-        env: options.env ?? process.env,
-        stdio: ['ignore', fd, fd],
-      });
-      child.once('error', reject);
-      child.once('exit', resolve);
-    });
-    if (code !== 0) {
-      const tail = readFileSync(log, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
-      throw new Error(`${command} exited with ${code}; last lines of ${log}:\n${tail}`);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** Output of a command, or '' when it cannot run. */
 async function output(command: string, args: string[]): Promise<string> {
@@ -77,18 +36,6 @@ async function output(command: string, args: string[]): Promise<string> {
     child.once('error', () => resolve(''));
     child.once('exit', () => resolve(text));
   });
-}
-
-function goEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const jobs = process.env.SIGHTLINE_BUILD_JOBS;
-  const goflags = [process.env.GOFLAGS, '-modcacherw', jobs ? `-p=${jobs}` : ''];
-  return {
-    ...process.env,
-    GOFLAGS: goflags.filter(Boolean).join(' '),
-    GOWORK: 'off',
-    ...(jobs ? { GOMAXPROCS: jobs } : {}),
-    ...extra,
-  };
 }
 
 /**
@@ -121,13 +68,13 @@ async function generatedModule(
       '',
     ].join('\n'),
   );
-  await run(log, 'go', ['mod', 'tidy'], { cwd: dir, env: goEnv(), nice: true });
+  await runLogged(log, 'go', ['mod', 'tidy'], { cwd: dir, env: goEnv(), nice: true });
 }
 
 /** The staging modules k8s.io/kubernetes replaces with folders, each at its release. */
 async function stagingReplaces(log: string): Promise<string[]> {
   const out = join(logs, 'kubernetes-download.json');
-  await run(
+  await runLogged(
     log,
     'sh',
     ['-c', `go mod download -json k8s.io/kubernetes@v${tools.kubernetesVersion} > ${out}`],
@@ -173,7 +120,7 @@ const TOOLS: Tool[] = [
     binaries: [tools.helm],
     reportsVersion: includes(['version', '--short'], `v${tools.helmVersion}`),
     build: (log) =>
-      run(
+      runLogged(
         log,
         'go',
         [
@@ -191,7 +138,7 @@ const TOOLS: Tool[] = [
     binaries: [tools.kubeconform],
     reportsVersion: includes(['-v'], `v${tools.kubeconformVersion}`),
     build: (log) =>
-      run(
+      runLogged(
         log,
         'go',
         [
@@ -217,7 +164,7 @@ const TOOLS: Tool[] = [
         [],
         ['go.etcd.io/etcd/server/v3'],
       );
-      await run(
+      await runLogged(
         log,
         'go',
         ['build', '-ldflags', '-s -w', '-o', tools.etcd, 'go.etcd.io/etcd/server/v3'],
@@ -244,7 +191,7 @@ const TOOLS: Tool[] = [
         packages,
       );
       mkdirSync(dirname(tools.kubeApiserver), { recursive: true });
-      await run(
+      await runLogged(
         log,
         'go',
         [
@@ -315,13 +262,13 @@ async function installSchemas(): Promise<void> {
   rmSync(dirname(tools.schemas('0')), { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const wheelSpec = `kubernetes-validate==${tools.kubernetesValidateVersion}`;
-  await run(log, 'python3', [
+  await runLogged(log, 'python3', [
     ...['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:'],
     ...['--disable-pip-version-check', '-d', work, wheelSpec],
   ]);
   const wheel = readdirSync(work).find((f) => f.endsWith('.whl'));
   if (!wheel) throw new Error(`pip downloaded no wheel for ${wheelSpec}`);
-  await run(log, 'python3', ['-m', 'zipfile', '-e', join(work, wheel), join(work, 'wheel')]);
+  await runLogged(log, 'python3', ['-m', 'zipfile', '-e', join(work, wheel), join(work, 'wheel')]);
   let files = 0;
   for (const version of tools.schemaVersions) {
     const source = join(

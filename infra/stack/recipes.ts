@@ -17,66 +17,20 @@
  * There is no recipe for Loki: it is AGPL-licensed, and our machines never fetch, build or
  * run it. A user may bring a Loki binary of their own (SIGHTLINE_STACK_FROM_PATH=loki).
  */
-import { spawn } from 'node:child_process';
-import {
-  cpSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  closeSync,
-} from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { Backend, BackendName } from './backends.ts';
+import { goEnv, runLogged } from './build-commands.ts';
 import { ROOT, pin, readPins, stackCache } from './pins.ts';
 
 export const COLLECTOR_MANIFEST = join(ROOT, 'otel-collector', 'builder-config.yaml');
 
 const pins = readPins();
 
-/** Runs a command, its output appended to the log; fails with the log's last lines. */
-async function run(
-  log: string,
-  command: string,
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<void> {
-  const niceness = Number(process.env.SIGHTLINE_BUILD_NICE ?? 10);
-  const [cmd, argv] =
-    niceness > 0 ? ['nice', ['-n', String(niceness), command, ...args]] : [command, args];
-  const fd = openSync(log, 'a');
-  writeFileSync(fd, `\n$ (cd ${cwd} && ${command} ${args.join(' ')})\n`);
-  try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(cmd, argv, { cwd, env, stdio: ['ignore', fd, fd] });
-      child.once('error', reject);
-      child.once('exit', resolve);
-    });
-    if (code !== 0) {
-      const tail = readFileSync(log, 'utf8').trimEnd().split('\n').slice(-15).join('\n');
-      throw new Error(`${command} exited with ${code}; last lines of ${log}:\n${tail}`);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The Go environment: SIGHTLINE_BUILD_JOBS limits parallel compilation on a shared machine. */
-function goEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const jobs = process.env.SIGHTLINE_BUILD_JOBS;
-  const goflags = [process.env.GOFLAGS, '-modcacherw', jobs ? `-p=${jobs}` : ''];
-  return {
-    ...process.env,
-    GOFLAGS: goflags.filter(Boolean).join(' '),
-    // Some modules ship a go.work naming folders their download leaves out (Prometheus).
-    GOWORK: 'off',
-    ...(jobs ? { GOMAXPROCS: jobs } : {}),
-    ...extra,
-  };
-}
+/** Every step of a backend's build runs niced, its output in the backend's build log. */
+const run = (log: string, command: string, args: string[], cwd: string, env?: NodeJS.ProcessEnv) =>
+  runLogged(log, command, args, { cwd, env, nice: true });
 
 interface Download {
   Dir: string;
