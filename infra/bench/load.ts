@@ -8,7 +8,9 @@
  *   - the order path: `POST /api/orders` (each with its own Idempotency-Key), 32 connections,
  *     with the simulated card provider answering in ~5 ms so it does not hide CPU cost.
  * It prints requests/s, p50/p99 latency and each service's resident memory after the load,
- * and the on/off ratio. Then, telemetry on, a breakpoint search: the k6 journey (journey-load.ts)
+ * and the on/off ratio. On the catalog path it then sends a fixed rate (BENCH_FIXED_RATE,
+ * default 400 requests/s, which both modes keep up with) and prints each process's CPU time
+ * per request: where telemetry's cost lands, without the queueing of a saturated run. Then, telemetry on, a breakpoint search: the k6 journey (journey-load.ts)
  * at rising arrival rates until an endpoint's p95 reaches 500 ms, with every process's CPU at
  * each step, so the process that saturates first is named.
  *
@@ -150,6 +152,11 @@ const orderLoad = (userId: string): autocannon.Options => ({
 interface PathResult extends Measured {
   rssMiB: Record<string, number>;
   cpuPercent: Record<string, number>;
+  /**
+   * CPU time per request (µs) of each process at a fixed rate the stack keeps up with in both
+   * modes: what telemetry costs each process without the queueing of a saturated run.
+   */
+  cpuPerRequest?: Record<string, number>;
   /** What the collector accepted per request sent (telemetry on): every signal kept, or not. */
   spansPerRequest?: number;
   logRecordsPerRequest?: number;
@@ -171,7 +178,35 @@ async function collectorAccepted(): Promise<{ spans: number; logRecords: number 
   };
 }
 
-async function runPath(options: autocannon.Options, telemetry: boolean): Promise<PathResult> {
+/** Requests/s of the fixed-rate phase: about half of what the catalog path takes on 2 cores. */
+const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 400);
+
+/** Each process's CPU µs per request while `options` is sent at `rate` requests/s. */
+async function cpuPerRequest(
+  options: autocannon.Options,
+  rate: number,
+): Promise<Record<string, number>> {
+  const before = stackCpu();
+  const result = await new Promise<autocannon.Result>((resolve, reject) =>
+    autocannon({ ...options, overallRate: rate, duration: SECONDS / 2 }, (error, done) =>
+      error ? reject(error as Error) : resolve(done),
+    ),
+  );
+  const after = stackCpu();
+  const requests = result.requests.total;
+  return Object.fromEntries(
+    [...after].map(([name, seconds]) => [
+      name,
+      ((seconds - (before.get(name) ?? 0)) * 1e6) / requests,
+    ]),
+  );
+}
+
+async function runPath(
+  options: autocannon.Options,
+  telemetry: boolean,
+  fixedRate?: number,
+): Promise<PathResult> {
   await measure({ ...options, duration: WARM_UP_SECONDS });
   // Let the warm-up's last batches (the SDKs export every few seconds) reach the collector.
   await sleep(6_000);
@@ -193,7 +228,13 @@ async function runPath(options: autocannon.Options, telemetry: boolean): Promise
   for (const record of readPids()) {
     if (SERVICES.includes(record.name)) rssMiB[record.name] = residentMiB(record.pid) ?? NaN;
   }
-  return { ...measured, rssMiB, cpuPercent: Object.fromEntries(cpu), ...delivered };
+  return {
+    ...measured,
+    rssMiB,
+    cpuPercent: Object.fromEntries(cpu),
+    ...delivered,
+    ...(fixedRate ? { cpuPerRequest: await cpuPerRequest(options, fixedRate) } : {}),
+  };
 }
 
 interface BreakpointStep {
@@ -296,6 +337,33 @@ function printPaths(name: string, off: PathResult, on: PathResult): void {
   }
   const sum = (r: PathResult) => Object.values(r.rssMiB).reduce((a, b) => a + b, 0);
   console.log(`| **four services** | **${fmt(sum(off))}** | **${fmt(sum(on))}** | | |`);
+  if (off.cpuPerRequest && on.cpuPerRequest)
+    printCpuPerRequest(off.cpuPerRequest, on.cpuPerRequest);
+}
+
+/** Where telemetry's CPU goes, process by process, at the fixed rate. */
+function printCpuPerRequest(off: Record<string, number>, on: Record<string, number>): void {
+  console.log(`\nCPU per request at ${FIXED_RATE} requests/s (µs; the load generator left out):\n`);
+  console.log('| process | off | on | telemetry adds |');
+  console.log('|---|---:|---:|---:|');
+  const names = [...new Set([...Object.keys(off), ...Object.keys(on)])]
+    .filter((name) => !name.startsWith('load generator'))
+    .filter((name) => (off[name] ?? 0) >= 1 || (on[name] ?? 0) >= 1)
+    .sort();
+  let offTotal = 0;
+  let onTotal = 0;
+  for (const name of names) {
+    const [a, b] = [off[name] ?? 0, on[name] ?? 0];
+    offTotal += a;
+    onTotal += b;
+    console.log(`| ${name} | ${fmt(a)} | ${fmt(b)} | ${fmt(b - a)} |`);
+  }
+  console.log(
+    `| **all** | **${fmt(offTotal)}** | **${fmt(onTotal)}** | **${fmt(onTotal - offTotal)}** |`,
+  );
+  console.log(
+    `\non/off ratio (CPU per request, all processes): **${(offTotal / onTotal).toFixed(2)}**`,
+  );
 }
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -313,7 +381,7 @@ const results: {
   runs: { off: {}, on: {} },
 };
 
-/** The mean of each figure over the rounds; memory and CPU from the last round. */
+/** The mean of each figure over the rounds; memory and CPU share from the last round. */
 function mean(figures: PathResult[]): PathResult {
   const avg = (pick: (r: PathResult) => number) =>
     figures.reduce((sum, r) => sum + pick(r), 0) / figures.length;
@@ -324,7 +392,18 @@ function mean(figures: PathResult[]): PathResult {
     p95: avg((r) => r.p95),
     p99: avg((r) => r.p99),
     errors: figures.reduce((sum, r) => sum + r.errors, 0),
+    ...(figures.every((r) => r.cpuPerRequest) ? { cpuPerRequest: meanCpu(figures) } : {}),
   };
+}
+
+function meanCpu(figures: PathResult[]): Record<string, number> {
+  const names = new Set(figures.flatMap((r) => Object.keys(r.cpuPerRequest!)));
+  return Object.fromEntries(
+    [...names].map((name) => [
+      name,
+      figures.reduce((sum, r) => sum + (r.cpuPerRequest![name] ?? 0), 0) / figures.length,
+    ]),
+  );
 }
 
 // Off and on alternate, round after round, so that a machine busy with something else
@@ -337,7 +416,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     startStack(telemetry);
     try {
       const userId = await newUser();
-      figures[label].catalog = await runPath(catalogLoad, telemetry);
+      figures[label].catalog = await runPath(catalogLoad, telemetry, FIXED_RATE);
       console.log(`  catalog: ${figures[label].catalog.requestsPerSecond.toFixed(0)} requests/s`);
       if (!ONLY_CATALOG) {
         figures[label].order = await runPath(orderLoad(userId), telemetry);
