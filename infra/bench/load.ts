@@ -10,9 +10,10 @@
  * It prints requests/s, p50/p99 latency and each service's resident memory after the load,
  * and the on/off ratio. On the catalog path it then sends a fixed rate (BENCH_FIXED_RATE,
  * default 400 requests/s, which both modes keep up with) and prints each process's CPU time
- * per request: where telemetry's cost lands, without the queueing of a saturated run. Then, telemetry on, a breakpoint search: the k6 journey (journey-load.ts)
- * at rising arrival rates until an endpoint's p95 reaches 500 ms, with every process's CPU at
- * each step, so the process that saturates first is named.
+ * per request: where telemetry's cost lands, without the queueing of a saturated run.
+ * Then, telemetry on, a breakpoint search: the k6 journey (journey-load.ts) at rising arrival
+ * rates until an endpoint's p95 reaches 500 ms, with every process's CPU at each step, so the
+ * process that saturates first is named.
  *
  * Results also go to .data/bench/load.json, from which `node infra/bench/load-chart.ts` draws
  * docs/performance-load.svg. Needs `npm run stack:install`, and the stack's ports free: on a
