@@ -62,27 +62,10 @@ function containers(): Container[] {
 }
 
 /** A new customer's id, signed up through the gateway. */
-const newUser = () => new Traffic(GATEWAY).newUser();
-
-async function order(userId: string): Promise<number> {
-  const response = await fetch(`${GATEWAY}/api/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      userId,
-      items: [{ sku: 'SKU-MUG-002', quantity: 1 }],
-      card: { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' },
-    }),
-  });
-  await response.arrayBuffer();
-  return response.status;
-}
-
-async function products(): Promise<number> {
-  const response = await fetch(`${GATEWAY}/api/products`);
-  await response.arrayBuffer();
-  return response.status;
-}
+const traffic = new Traffic(GATEWAY);
+const newUser = () => traffic.newUser();
+const order = (userId: string) => traffic.order(userId);
+const products = () => traffic.products();
 
 export async function benchCompose(): Promise<void> {
   const list = containers();

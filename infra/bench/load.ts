@@ -188,13 +188,9 @@ async function cpuPerRequest(
   rate: number,
 ): Promise<Record<string, number>> {
   const before = stackCpu();
-  const result = await new Promise<autocannon.Result>((resolve, reject) =>
-    autocannon({ ...options, overallRate: rate, duration: SECONDS / 2 }, (error, done) =>
-      error ? reject(error as Error) : resolve(done),
-    ),
-  );
+  const sent = await measure({ ...options, overallRate: rate, duration: SECONDS / 2 });
   const after = stackCpu();
-  const requests = result.requests.total;
+  const requests = sent.requestsPerSecond * sent.seconds;
   return Object.fromEntries(
     [...after].map(([name, seconds]) => [
       name,

@@ -40,21 +40,8 @@ const hex = (bytes: number) =>
   ).join('');
 
 /** A new customer's id, signed up through the gateway. */
-const newUser = () => new Traffic(GATEWAY).newUser();
-
-async function order(userId: string, traceparent?: string): Promise<number> {
-  const response = await fetch(`${GATEWAY}/api/orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(traceparent ? { traceparent } : {}) },
-    body: JSON.stringify({
-      userId,
-      items: [{ sku: 'SKU-MUG-002', quantity: 1 }],
-      card: { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' },
-    }),
-  });
-  await response.arrayBuffer();
-  return response.status;
-}
+const traffic = new Traffic(GATEWAY);
+const newUser = () => traffic.newUser();
 
 const started = performance.now();
 const up = spawnSync(process.execPath, ['infra/stack/up.ts'], { cwd: ROOT, stdio: 'ignore' });
@@ -63,7 +50,7 @@ const upSeconds = (performance.now() - started) / 1000;
 
 try {
   const traceId = hex(16);
-  await order(await newUser(), `00-${traceId}-${hex(8)}-01`);
+  await traffic.order(await newUser(), 'ok', `00-${traceId}-${hex(8)}-01`);
   while ((await fetch(`${JAEGER}/api/traces/${traceId}`)).status !== 200) await sleep(100);
   const firstTraceSeconds = (performance.now() - started) / 1000;
 
@@ -76,10 +63,8 @@ try {
   while (Date.now() < deadline) {
     const tick = Date.now();
     await Promise.all([
-      ...Array.from({ length: 5 }, () => order(userId)),
-      ...Array.from({ length: 20 }, () =>
-        fetch(`${GATEWAY}/api/products`).then((r) => r.arrayBuffer()),
-      ),
+      ...Array.from({ length: 5 }, () => traffic.order(userId)),
+      ...Array.from({ length: 20 }, () => traffic.products()),
     ]);
     requests += 25;
     await sleep(Math.max(0, 1000 - (Date.now() - tick)));

@@ -15,10 +15,15 @@ export class Traffic {
     this.gateway = gateway;
   }
 
-  private async send(method: string, path: string, body?: unknown): Promise<number> {
+  private async send(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<number> {
     const response = await fetch(`${this.gateway}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     await response.arrayBuffer();
@@ -39,18 +44,28 @@ export class Traffic {
     return ((await response.json()) as { id: string }).id;
   }
 
-  order(userId: string, card: keyof typeof CARDS = 'ok'): Promise<number> {
-    return this.send('POST', '/api/orders', {
-      userId,
-      items: [{ sku: 'SKU-TEE-001', quantity: 1 }],
-      card: { number: CARDS[card], expMonth: 12, expYear: 2030, cvc: '123' },
-    });
+  /** An order of one T-shirt; with `traceparent`, in the caller's trace. */
+  order(userId: string, card: keyof typeof CARDS = 'ok', traceparent?: string): Promise<number> {
+    return this.send(
+      'POST',
+      '/api/orders',
+      {
+        userId,
+        items: [{ sku: 'SKU-TEE-001', quantity: 1 }],
+        card: { number: CARDS[card], expMonth: 12, expYear: 2030, cvc: '123' },
+      },
+      traceparent ? { traceparent } : {},
+    );
+  }
+
+  products(): Promise<number> {
+    return this.send('GET', '/api/products');
   }
 
   /** One round of everything a user does, good and bad; returns the statuses seen. */
   async round(userId: string): Promise<number[]> {
     return [
-      await this.send('GET', '/api/products'),
+      await this.products(),
       await this.order(userId),
       await this.order(userId, 'declined'),
       await this.order(userId, 'insufficientFunds'),
