@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { findQueries } from '../queries/find.ts';
 import { fillGrafanaVariables } from '../queries/grammar.ts';
 import { pin, readPins, ROOT } from '../stack/pins.ts';
+import { median } from './median.ts';
 import { Traffic } from './traffic.ts';
 
 const pins = readPins();
@@ -83,7 +84,7 @@ try {
     for (const query of queries) {
       const runs = [];
       for (let i = 0; i < 3; i++) runs.push(await timeQuery(query.expr, range));
-      timings.push({ where: query.where, ms: runs.sort((a, b) => a - b)[1]! });
+      timings.push({ where: query.where, ms: median(runs) });
     }
     const slowest = timings.reduce((a, b) => (b.ms > a.ms ? b : a));
     const sum = timings.reduce((total, t) => total + t.ms, 0);

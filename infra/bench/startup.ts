@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmbeddedPostgres } from '../dev/embedded-postgres.ts';
 import { SERVICES, spawnService } from '../dev/services.ts';
 import { residentMiB } from '../stack/resident-memory.ts';
+import { median } from './median.ts';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const IDLE_MS = 5_000;
@@ -23,9 +24,6 @@ function freePort(): Promise<number> {
     });
   });
 }
-
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 const postgres = await startEmbeddedPostgres({
   dataDir: await mkdtemp(join(tmpdir(), 'sightline-bench-pg-')),
