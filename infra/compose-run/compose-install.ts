@@ -8,12 +8,17 @@
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { goEnv } from '../stack/build-commands.ts';
+import { withInstallLock } from '../stack/install-lock.ts';
 import { pin } from '../stack/pins.ts';
 import { composeBinary, LOG_DIR, output, pins, run } from './tools.ts';
 
 const MODULE = 'github.com/docker/compose/v2';
 
-export async function installCompose(): Promise<string> {
+export function installCompose(): Promise<string> {
+  return withInstallLock(dirname(composeBinary()), buildCompose);
+}
+
+async function buildCompose(): Promise<string> {
   const version = pin(pins, 'DOCKER_COMPOSE_VERSION');
   const binary = composeBinary();
   if (existsSync(binary) && (await output(binary, ['version']))?.includes(`v${version}`)) {

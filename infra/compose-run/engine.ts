@@ -33,19 +33,43 @@ async function onPath(program: string): Promise<boolean> {
   return (await output('sh', ['-c', `command -v ${program}`])) !== undefined;
 }
 
-/** Debian's packages, when a program is missing and we may install (root with apt-get). */
-export async function aptInstall(packages: string[]): Promise<void> {
+/** Whether dpkg has every one of `packages` installed. */
+async function installed(packages: string[]): Promise<boolean> {
+  const status = await output('dpkg-query', ['-W', '-f=${Status}\n', ...packages]);
+  const lines = status?.trim().split('\n') ?? [];
+  return lines.length === packages.length && lines.every((l) => l.endsWith(' installed'));
+}
+
+/**
+ * One apt-get at a time in this process; another process's apt-get (or dpkg) is waited for
+ * through apt's own lock timeout instead of failing on `Could not get lock`.
+ */
+let aptQueue: Promise<void> = Promise.resolve();
+const APT_LOCK_WAIT = ['-o', 'DPkg::Lock::Timeout=600'];
+
+/**
+ * Debian's packages, when a program is missing and we may install (root with apt-get). Safe
+ * to call twice and from concurrent callers: calls queue, and what is installed is skipped.
+ */
+export function aptInstall(packages: string[]): Promise<void> {
+  const next = aptQueue.then(() => aptInstallNow(packages));
+  aptQueue = next.catch(() => {});
+  return next;
+}
+
+async function aptInstallNow(packages: string[]): Promise<void> {
+  if (await installed(packages)) return;
   if (process.getuid?.() !== 0 || !(await onPath('apt-get')))
     throw new Error(`missing: install ${packages.join(' ')} (Debian packages) first`);
   const log = join(LOG_DIR, 'apt-get.log');
   console.log(`… apt-get install ${packages.join(' ')} (log: ${log})`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = ['install', '-y', '--no-install-recommends', ...packages];
+  const install = [...APT_LOCK_WAIT, 'install', '-y', '--no-install-recommends', ...packages];
   try {
     await run('apt-get', install, { env, log });
   } catch {
     // A fresh machine may have no package lists yet.
-    await run('apt-get', ['update'], { env, log });
+    await run('apt-get', [...APT_LOCK_WAIT, 'update'], { env, log });
     await run('apt-get', install, { env, log });
   }
 }

@@ -8,7 +8,11 @@
  *   3. every image compose names, built locally or reused (images.ts);
  *   4. under /tmp/sightline-ports.lock (the native stack binds the same host ports):
  *      `docker compose up --wait --pull never`, the tests, `docker compose down -v`;
- *   5. the engine stopped, if this run started it.
+ *   5. `npm test` once more, its PostgreSQL a container of the locally built POSTGRES_IMAGE
+ *      through testcontainers (TEST_POSTGRES=container), the way a developer with Docker
+ *      runs it; no image is pulled, and Ryuk (testcontainers' reaper, an image of its own)
+ *      is off: the run stops its container itself;
+ *   6. the engine stopped, if this run started it.
  *
  * `npm run bench:compose` does the same with the memory benchmark (infra/bench/compose.ts) in
  * place of the tests.
@@ -16,12 +20,12 @@
  *   SIGHTLINE_COMPOSE_KEEP=1   leave the compose stack running afterwards
  */
 import { spawn } from 'node:child_process';
-import { ROOT } from '../stack/pins.ts';
 import { installCompose } from './compose-install.ts';
 import { startEngine } from './engine.ts';
 import { benchCompose } from '../bench/compose.ts';
 import { buildImages, compose } from './images.ts';
-import { output, run } from './tools.ts';
+import { pin, ROOT } from '../stack/pins.ts';
+import { output, pins, run } from './tools.ts';
 
 const PORTS_LOCK = '/tmp/sightline-ports.lock';
 const mode = process.argv[2] === 'bench' ? 'bench' : 'tests';
@@ -79,6 +83,22 @@ async function upTestDown(): Promise<number | null> {
   }
 }
 
+/** `npm test` with its PostgreSQL from a container (test/support/global-setup.ts). */
+async function testsOnContainer(): Promise<number | null> {
+  console.log(`… npm test on a ${pin(pins, 'POSTGRES_IMAGE')} container (testcontainers)`);
+  const tests = spawn('npm', ['test'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      TEST_POSTGRES: 'container',
+      POSTGRES_IMAGE: pin(pins, 'POSTGRES_IMAGE'),
+      TESTCONTAINERS_RYUK_DISABLED: 'true',
+    },
+  });
+  return new Promise((resolve) => tests.once('exit', resolve));
+}
+
 if (process.argv.includes('--stack')) {
   const asked = Number(process.env.SIGHTLINE_PORTS_LOCK_ASKED);
   if (asked) console.log(`✓ ports lock taken after ${Math.round((Date.now() - asked) / 1000)} s`);
@@ -90,7 +110,11 @@ if (process.argv.includes('--stack')) {
   if (engine.host) process.env.DOCKER_HOST = engine.host;
   try {
     await buildImages();
-    const code = await underPortsLock();
+    let code = await underPortsLock();
+    if (code === 0 && mode === 'tests') {
+      code = await testsOnContainer();
+      console.log(`npm test on testcontainers: ${code === 0 ? 'passed' : 'failed'} (${seconds()})`);
+    }
     console.log(`compose run (${mode}): ${code === 0 ? 'passed' : 'failed'} in ${seconds()}`);
     process.exitCode = code ?? 1;
   } finally {

@@ -1,6 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { constants, cpSync, lstatSync, mkdirSync, mkdtempSync, chmodSync } from 'node:fs';
+import {
+  chmodSync,
+  constants,
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,12 +59,31 @@ export function stageInstallation(installDir: string): { dir: string; remove: ()
   const staging = mkdtempSync(join(tmpdir(), 'sightline-postgres-bin-'));
   chmodSync(staging, 0o755);
   const dir = join(staging, 'postgres');
-  // dereference: the package's library symlinks become plain files, valid wherever they land.
-  cpSync(installDir, dir, { recursive: true, dereference: true });
+  copyResolvingLinks(installDir, dir);
   return {
     dir,
     remove: () => execFileSync('rm', ['-rf', staging]),
   };
+}
+
+/**
+ * Copies a tree with every symbolic link replaced by what it points to. The package's library
+ * links (`libicuuc.so.60 -> libicuuc.so.60.2`) must not survive the copy: a link, relative or
+ * absolute, can lead back into the directory `user` cannot enter. (`fs.cpSync`'s `dereference`
+ * does not help here: on Node 24 it rewrites nested links as absolute links to the source.)
+ */
+export function copyResolvingLinks(source: string, target: string): void {
+  mkdirSync(target, { recursive: true, mode: 0o755 });
+  for (const entry of readdirSync(source, { withFileTypes: true })) {
+    const from = join(source, entry.name);
+    const to = join(target, entry.name);
+    const stat = statSync(from); // follows links
+    if (stat.isDirectory()) copyResolvingLinks(from, to);
+    else if (stat.isFile()) {
+      copyFileSync(from, to);
+      chmodSync(to, stat.mode & 0o755);
+    }
+  }
 }
 
 /**

@@ -17,10 +17,13 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { SERVICES } from '../dev/services.ts';
+import { withInstallLock } from '../stack/install-lock.ts';
 
 const SCHEMATHESIS_VERSION = '4.32.5';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CACHE = process.env.SIGHTLINE_FUZZ_CACHE ?? join(homedir(), '.cache/sightline/schemathesis');
+const CACHE =
+  process.env.SIGHTLINE_FUZZ_CACHE ||
+  join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sightline', 'schemathesis');
 const VENV = join(CACHE, SCHEMATHESIS_VERSION);
 const GATEWAY = 'http://127.0.0.1:8080';
 const POSTGRES_PORT = 54329;
@@ -42,7 +45,11 @@ function run(command: string, args: string[]): void {
 }
 
 /** A virtualenv per pinned version, created once; later runs reuse it. */
-function installSchemathesis(): string {
+function installSchemathesis(): Promise<string> {
+  return withInstallLock(VENV, () => Promise.resolve(installSchemathesisNow()));
+}
+
+function installSchemathesisNow(): string {
   const bin = join(VENV, 'bin', 'schemathesis');
   const installed = existsSync(bin)
     ? spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout
@@ -109,7 +116,7 @@ async function stop(start: ChildProcess): Promise<void> {
   }
 }
 
-const schemathesis = installSchemathesis();
+const schemathesis = await installSchemathesis();
 await assertPortsFree();
 const dataDir = await mkdtemp(join(tmpdir(), 'sightline-fuzz-pg-'));
 const start = spawn('npm', ['start'], {

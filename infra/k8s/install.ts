@@ -21,6 +21,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { goEnv, runLogged } from '../stack/build-commands.ts';
+import { withInstallLock } from '../stack/install-lock.ts';
 import { k8sTools } from './tools.ts';
 
 const tools = k8sTools();
@@ -288,32 +289,34 @@ async function installSchemas(): Promise<void> {
 
 mkdirSync(logs, { recursive: true });
 let failed = false;
-for (const tool of TOOLS) {
-  const label = `${tool.name} ${tool.version}`;
-  const versions = await Promise.all(tool.binaries.map((b) => tool.reportsVersion(b)));
-  if (versions.every(Boolean)) {
-    console.log(`✓ ${label} (cached in ${dirname(tool.binaries[0]!)})`);
-    continue;
+await withInstallLock(tools.dir, async () => {
+  for (const tool of TOOLS) {
+    const label = `${tool.name} ${tool.version}`;
+    const versions = await Promise.all(tool.binaries.map((b) => tool.reportsVersion(b)));
+    if (versions.every(Boolean)) {
+      console.log(`✓ ${label} (cached in ${dirname(tool.binaries[0]!)})`);
+      continue;
+    }
+    const log = join(logs, `${tool.name.split(' ')[0]}-${tool.version}.log`);
+    console.log(`… ${label}: building (log: ${log})`);
+    const started = Date.now();
+    try {
+      writeFileSync(log, '');
+      for (const binary of tool.binaries) rmSync(binary, { force: true });
+      await tool.build(log);
+      const built = await Promise.all(tool.binaries.map((b) => tool.reportsVersion(b)));
+      if (!built.every(Boolean)) throw new Error(`built, but does not report ${tool.version}`);
+      console.log(`✓ ${label} built in ${Math.round((Date.now() - started) / 1000)} s`);
+    } catch (error) {
+      failed = true;
+      console.error(`✗ ${label}: ${(error as Error).message}`);
+    }
   }
-  const log = join(logs, `${tool.name.split(' ')[0]}-${tool.version}.log`);
-  console.log(`… ${label}: building (log: ${log})`);
-  const started = Date.now();
   try {
-    writeFileSync(log, '');
-    for (const binary of tool.binaries) rmSync(binary, { force: true });
-    await tool.build(log);
-    const built = await Promise.all(tool.binaries.map((b) => tool.reportsVersion(b)));
-    if (!built.every(Boolean)) throw new Error(`built, but does not report ${tool.version}`);
-    console.log(`✓ ${label} built in ${Math.round((Date.now() - started) / 1000)} s`);
+    await installSchemas();
   } catch (error) {
     failed = true;
-    console.error(`✗ ${label}: ${(error as Error).message}`);
+    console.error(`✗ JSON schemas: ${(error as Error).message}`);
   }
-}
-try {
-  await installSchemas();
-} catch (error) {
-  failed = true;
-  console.error(`✗ JSON schemas: ${(error as Error).message}`);
-}
+});
 process.exitCode = failed ? 1 : 0;

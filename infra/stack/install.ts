@@ -27,6 +27,7 @@ import {
   type BackendName,
 } from './backends.ts';
 import { COLLECTOR_MANIFEST, SPOTLIGHT_PACKAGE, recipes } from './recipes.ts';
+import { withInstallLock } from './install-lock.ts';
 import { readPins, stackCache } from './pins.ts';
 
 const cache = stackCache();
@@ -78,52 +79,54 @@ function wrongVersions(backend: Backend): string[] {
 
 mkdirSync(join(cache, 'logs'), { recursive: true });
 let failed = false;
-for (const backend of chosen) {
-  const label = `${backend.name} ${backend.version}`;
-  const recipe = recipes[backend.name];
-  if (backend.source === 'bring-your-own' && !fromPath(backend.name)) {
-    console.log(
-      `– ${label}: not installed (AGPL, never built here); SIGHTLINE_STACK_FROM_PATH=${backend.name} uses your own`,
-    );
-    continue;
-  }
-  if (fromPath(backend.name) || !recipe) {
-    const wrong = wrongVersions(backend);
-    if (wrong.length === 0) {
-      const paths = Object.keys(backend.binaries).map((b) => binaryPath(backend, b));
-      console.log(`✓ ${label} from PATH (${paths.join(', ')})`);
-    } else {
-      failed = true;
-      console.error(
-        `✗ ${label}: on PATH, ${wrong.join(', ')} not found or not version ${backend.version}`,
+await withInstallLock(cache, async () => {
+  for (const backend of chosen) {
+    const label = `${backend.name} ${backend.version}`;
+    const recipe = recipes[backend.name];
+    if (backend.source === 'bring-your-own' && !fromPath(backend.name)) {
+      console.log(
+        `– ${label}: not installed (AGPL, never built here); SIGHTLINE_STACK_FROM_PATH=${backend.name} uses your own`,
       );
+      continue;
     }
-    continue;
+    if (fromPath(backend.name) || !recipe) {
+      const wrong = wrongVersions(backend);
+      if (wrong.length === 0) {
+        const paths = Object.keys(backend.binaries).map((b) => binaryPath(backend, b));
+        console.log(`✓ ${label} from PATH (${paths.join(', ')})`);
+      } else {
+        failed = true;
+        console.error(
+          `✗ ${label}: on PATH, ${wrong.join(', ')} not found or not version ${backend.version}`,
+        );
+      }
+      continue;
+    }
+    if (upToDate(backend)) {
+      console.log(`✓ ${label} (cached in ${backend.dir})`);
+      continue;
+    }
+    const log = join(cache, 'logs', `${backend.name}-${backend.version}.log`);
+    console.log(`… ${label}: building (log: ${log})`);
+    const started = Date.now();
+    try {
+      // A half-finished earlier attempt is not reused.
+      rmSync(backend.dir, { recursive: true, force: true });
+      mkdirSync(backend.dir, { recursive: true });
+      writeFileSync(log, '');
+      // What the build is made from, read before it starts: an input edited while it runs
+      // must not be recorded as built.
+      const builtFrom = inputs(backend);
+      await recipe(backend, log);
+      const wrong = wrongVersions(backend);
+      if (wrong.length > 0)
+        throw new Error(`built, but ${wrong.join(', ')} do not report ${backend.version}`);
+      writeFileSync(stampFile(backend), builtFrom);
+      console.log(`✓ ${label} built in ${Math.round((Date.now() - started) / 1000)} s`);
+    } catch (error) {
+      failed = true;
+      console.error(`✗ ${label}: ${(error as Error).message}`);
+    }
   }
-  if (upToDate(backend)) {
-    console.log(`✓ ${label} (cached in ${backend.dir})`);
-    continue;
-  }
-  const log = join(cache, 'logs', `${backend.name}-${backend.version}.log`);
-  console.log(`… ${label}: building (log: ${log})`);
-  const started = Date.now();
-  try {
-    // A half-finished earlier attempt is not reused.
-    rmSync(backend.dir, { recursive: true, force: true });
-    mkdirSync(backend.dir, { recursive: true });
-    writeFileSync(log, '');
-    // What the build is made from, read before it starts: an input edited while it runs
-    // must not be recorded as built.
-    const builtFrom = inputs(backend);
-    await recipe(backend, log);
-    const wrong = wrongVersions(backend);
-    if (wrong.length > 0)
-      throw new Error(`built, but ${wrong.join(', ')} do not report ${backend.version}`);
-    writeFileSync(stampFile(backend), builtFrom);
-    console.log(`✓ ${label} built in ${Math.round((Date.now() - started) / 1000)} s`);
-  } catch (error) {
-    failed = true;
-    console.error(`✗ ${label}: ${(error as Error).message}`);
-  }
-}
+});
 process.exitCode = failed ? 1 : 0;
