@@ -6,6 +6,7 @@
  * clears the fault and waits for the alert to resolve. It exits non-zero when the thread does
  * not lead to the drill's service and line.
  */
+import { adminToken } from '../faults/admin-access.ts';
 import { DRILLS, drillNamed, type Drill } from './drills.ts';
 import { startTraffic, type Traffic } from './traffic.ts';
 import {
@@ -217,6 +218,8 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
+    // The token first: a drill that cannot switch its fault must not start waiting on alerts.
+    console.log(`admin token: from ${adminToken().from}`);
     const result = await runDrill(drill, { awaitResolution: !flags.has('--no-resolve') });
     console.log(`Drill ${drill.name}: the thread led to ${drill.service}, ${drill.code.file}.`);
     if (flags.has('--json')) console.log(JSON.stringify(result));

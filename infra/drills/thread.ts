@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readFlagDefinitions } from '../../packages/telemetry/src/fault-catalog.ts';
-import { ADMIN_TOKEN_FILE } from '../dev/admin-token.ts';
-import { DEFAULT_PORTS, type ServiceSpec } from '../dev/services.ts';
+import { adminBaseUrl, adminToken } from '../faults/admin-access.ts';
+import type { ServiceSpec } from '../dev/services.ts';
 import { linesOfTrace, type LogLine } from '../stack/logs.ts';
 import { pin, readPins, ROOT } from '../stack/pins.ts';
 import type { Drill } from './drills.ts';
@@ -40,15 +40,14 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
 
 async function admin(drill: Drill, method: 'PUT' | 'DELETE'): Promise<void> {
   const service = readFlagDefinitions()[drill.fault].metadata.service as ServiceSpec['name'];
-  const token = readFileSync(ADMIN_TOKEN_FILE, 'utf8').trim();
-  const response = await fetch(
-    `http://127.0.0.1:${DEFAULT_PORTS[service]}/admin/faults/${drill.fault}`,
-    {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: method === 'PUT' ? JSON.stringify({ ...drill.options, for: '15m' }) : undefined,
-    },
-  );
+  const token = adminToken();
+  const response = await fetch(`${adminBaseUrl(service)}/admin/faults/${drill.fault}`, {
+    method,
+    headers: { authorization: `Bearer ${token.value}`, 'content-type': 'application/json' },
+    body: method === 'PUT' ? JSON.stringify({ ...drill.options, for: '15m' }) : undefined,
+  });
+  if (response.status === 401)
+    throw new Error(`${service} refused the admin token from ${token.from} (401)`);
   if (!response.ok) throw new Error(`${method} ${drill.fault}: ${response.status}`);
 }
 export const switchOn = (drill: Drill) => admin(drill, 'PUT');

@@ -1,13 +1,9 @@
 /**
  * `npm run fault -- list | set <fault> [--option value …] [--for 10m] | clear <fault> | clear --all`:
  * switches failure-drill faults on the services' admin APIs, each fault at the service that
- * owns it (faults/flags.json). The services are at 127.0.0.1 on their ports from .env (the
- * ports `npm start`, `npm run stack` and docker compose all use), unless USER_SERVICE_PORT,
- * ORDER_SERVICE_PORT or PAYMENT_SERVICE_PORT is set in the environment. The token:
- * SIGHTLINE_ADMIN_TOKEN, else the one `npm start` or `npm run stack` left in
- * .data/admin-token, else .env's.
+ * owns it (faults/flags.json). Address and token follow the rule in admin-access.ts, which
+ * `npm run drill` shares: SIGHTLINE_ADMIN_TOKEN, else .data/admin-token.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import {
   FAULT_NAMES,
   isFaultName,
@@ -15,9 +11,13 @@ import {
   type FaultName,
 } from '../../packages/telemetry/src/fault-catalog.ts';
 import type { FaultState } from '../../packages/telemetry/src/fault-control.ts';
-import { ADMIN_TOKEN_FILE } from '../dev/admin-token.ts';
-import { DEFAULT_PORTS, type ServiceSpec } from '../dev/services.ts';
-import { readPins } from '../stack/pins.ts';
+import type { ServiceSpec } from '../dev/services.ts';
+import {
+  adminBaseUrl as baseUrl,
+  adminToken,
+  NoAdminToken,
+  type AdminToken,
+} from './admin-access.ts';
 
 type ServiceName = ServiceSpec['name'];
 
@@ -33,26 +33,17 @@ function fail(message: string): never {
 }
 
 const flags = readFlagDefinitions();
-const pins = readPins();
 const owners = [
   ...new Set(FAULT_NAMES.map((name) => flags[name].metadata.service)),
 ] as ServiceName[];
 
-function baseUrl(service: ServiceName): string {
-  const key = `${service.replace('-service', '').toUpperCase()}_SERVICE_PORT`;
-  return `http://127.0.0.1:${process.env[key] || pins[key] || DEFAULT_PORTS[service]}`;
-}
-
-function token(): { value: string; from: string } {
-  const fromEnv = process.env.SIGHTLINE_ADMIN_TOKEN?.trim();
-  if (fromEnv) return { value: fromEnv, from: 'SIGHTLINE_ADMIN_TOKEN' };
-  if (existsSync(ADMIN_TOKEN_FILE)) {
-    return { value: readFileSync(ADMIN_TOKEN_FILE, 'utf8').trim(), from: ADMIN_TOKEN_FILE };
+function token(): AdminToken {
+  try {
+    return adminToken();
+  } catch (error) {
+    if (error instanceof NoAdminToken) return fail(error.message);
+    throw error;
   }
-  if (pins.SIGHTLINE_ADMIN_TOKEN) return { value: pins.SIGHTLINE_ADMIN_TOKEN, from: '.env' };
-  return fail(
-    'No admin token: set SIGHTLINE_ADMIN_TOKEN (as you did for docker compose), or start with `npm start` / `npm run stack`, which write .data/admin-token.',
-  );
 }
 
 async function call(service: ServiceName, method: string, path: string, body?: unknown) {
