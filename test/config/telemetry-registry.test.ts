@@ -15,14 +15,14 @@ import {
 } from '../support/semantic-conventions.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const README = readFileSync(`${ROOT}README.md`, 'utf8');
+const TELEMETRY_DOC = readFileSync(`${ROOT}docs/telemetry.md`, 'utf8');
 
-/** The body rows of the README table between `<!-- marker -->` and `<!-- /marker -->`. */
-function readmeRows(marker: string): string[][] {
-  const start = README.indexOf(`<!-- ${marker} -->`);
-  const end = README.indexOf(`<!-- /${marker} -->`);
-  assert.ok(start >= 0 && end > start, `README has no ${marker} table`);
-  return README.slice(start, end)
+/** The body rows of the docs/telemetry.md table between `<!-- marker -->` and `<!-- /marker -->`. */
+function docRows(marker: string): string[][] {
+  const start = TELEMETRY_DOC.indexOf(`<!-- ${marker} -->`);
+  const end = TELEMETRY_DOC.indexOf(`<!-- /${marker} -->`);
+  assert.ok(start >= 0 && end > start, `docs/telemetry.md has no ${marker} table`);
+  return TELEMETRY_DOC.slice(start, end)
     .split('\n')
     .filter((line) => line.startsWith('|'))
     .slice(2)
@@ -102,9 +102,9 @@ describe('the telemetry registry', () => {
     }
   });
 
-  test('when the README lists our attributes, then it lists exactly the registry, in its order', () => {
+  test('when docs/telemetry.md lists our attributes, then it lists exactly the registry, in its order', () => {
     assert.deepEqual(
-      readmeRows('registry:attributes'),
+      docRows('registry:attributes'),
       registryAttributes().map((a) => [
         `\`${a.id}\``,
         typeOf(a.type),
@@ -114,8 +114,8 @@ describe('the telemetry registry', () => {
     );
   });
 
-  test('when the README maps stdout fields to OTLP attributes, then it says what log-attributes.ts does', () => {
-    const rows = readmeRows('log-attributes');
+  test('when docs/telemetry.md maps stdout fields to OTLP attributes, then it says what log-attributes.ts does', () => {
+    const rows = docRows('log-attributes');
     const mapped = Object.entries(OTLP_NAMES).map(([field, name]) => [
       `\`${field}\``,
       name === undefined ? "none: the resource's `service.name`" : `\`${name}\``,
