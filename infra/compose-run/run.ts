@@ -7,7 +7,9 @@
  *   2. a Docker engine: the one that answers, or Debian's started privately (engine.ts);
  *   3. every image compose names, built locally or reused (images.ts);
  *   4. under /tmp/sightline-ports.lock (the native stack binds the same host ports):
- *      `docker compose up --wait --pull never`, the tests, `docker compose down -v`;
+ *      `docker compose up --wait --pull never` in classroom mode (docker-compose.classroom.yml,
+ *      so test/compose's drill pages in a minute or two), with an admin token of this run's
+ *      in SIGHTLINE_ADMIN_TOKEN as a user exports one; the tests; `docker compose down -v`;
  *   5. `npm test` once more, its PostgreSQL a container of the locally built POSTGRES_IMAGE
  *      through testcontainers (TEST_POSTGRES=container), the way a developer with Docker
  *      runs it; no image is pulled, and Ryuk (testcontainers' reaper, an image of its own)
@@ -20,12 +22,13 @@
  *   SIGHTLINE_COMPOSE_KEEP=1   leave the compose stack running afterwards
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { installCompose } from './compose-install.ts';
 import { startEngine } from './engine.ts';
 import { benchCompose } from '../bench/compose.ts';
 import { buildImages, compose } from './images.ts';
 import { pin, ROOT } from '../stack/pins.ts';
-import { output, pins, run } from './tools.ts';
+import { COMPOSE_FILES, output, pins, run } from './tools.ts';
 
 const PORTS_LOCK = '/tmp/sightline-ports.lock';
 const mode = process.argv[2] === 'bench' ? 'bench' : 'tests';
@@ -51,13 +54,14 @@ async function underPortsLock(): Promise<number | null> {
 }
 
 async function upTestDown(): Promise<number | null> {
+  process.env.SIGHTLINE_ADMIN_TOKEN ||= randomBytes(24).toString('base64url');
   try {
     try {
-      await compose(['up', '--wait', '--pull', 'never', '--no-build']);
+      await compose(['up', '--wait', '--pull', 'never', '--no-build'], COMPOSE_FILES);
     } catch (error) {
       // What each container said, for whoever reads the failed run.
-      await compose(['ps', '--all']);
-      await compose(['logs', '--no-color', '--tail', '40']);
+      await compose(['ps', '--all'], COMPOSE_FILES);
+      await compose(['logs', '--no-color', '--tail', '40'], COMPOSE_FILES);
       throw error;
     }
     console.log(`✓ docker compose up: every service healthy (${seconds()})`);
@@ -79,7 +83,7 @@ async function upTestDown(): Promise<number | null> {
   } finally {
     if (process.env.SIGHTLINE_COMPOSE_KEEP === '1')
       console.log('the compose stack is left running');
-    else await compose(['down', '--volumes', '--timeout', '30']);
+    else await compose(['down', '--volumes', '--timeout', '30'], COMPOSE_FILES);
   }
 }
 

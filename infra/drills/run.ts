@@ -6,7 +6,9 @@
  * clears the fault and waits for the alert to resolve. It exits non-zero when the thread does
  * not lead to the drill's service and line.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { adminToken } from '../faults/admin-access.ts';
+import { shippedFor } from './classroom-rules.ts';
 import { DRILLS, drillNamed, type Drill } from './drills.ts';
 import { startTraffic, type Traffic } from './traffic.ts';
 import {
@@ -17,17 +19,24 @@ import {
   exemplar,
   firingAlert,
   logsOf,
+  ruleState,
   switchOff,
   switchOn,
   trace,
   until,
+  type Alert,
   type CodeLine,
+  type RuleState,
   type Exemplar,
   type Span,
   type TraceLogs,
 } from './thread.ts';
 
 export interface DrillResult {
+  /** Which rules paged: as shipped, or classroom mode's shortened `for:`. */
+  rules: 'shipped' | 'classroom';
+  /** The `for:` of the drill's alert as Prometheus had it loaded, in seconds. */
+  forSeconds: number;
   alertSeconds: number;
   resolveSeconds: number;
   series: string;
@@ -38,9 +47,77 @@ export interface DrillResult {
   code: CodeLine;
 }
 
-const ALERT_WITHIN = 4 * 60_000;
-// Once the failures are under 5% of the requests in the rules' 5 m windows, or out of them.
-const RESOLVE_WITHIN = 7 * 60_000;
+/**
+ * Beyond a rule's window and `for:`: a scrape (15 s) and an evaluation (15 s) before the
+ * condition is seen, one more evaluation to fire, Alertmanager's group wait (30 s), and the
+ * first points a rate needs. A drill that is still waiting after all that says what it saw.
+ */
+const SLACK_SECONDS = 120;
+
+function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+function labelsOf(drill: Drill): string {
+  const labels = Object.entries(drill.alert.labels).map(([k, v]) => `${k}="${v}"`);
+  return `${drill.alert.name}{${labels.join(', ')}}`;
+}
+
+/** Which rules Prometheus evaluates, told apart by the alert's loaded `for:`. */
+function rulesMode(drill: Drill, rule: RuleState): DrillResult['rules'] {
+  const shipped = shippedFor().get(drill.alert.name);
+  return shipped !== undefined && rule.forSeconds < shipped ? 'classroom' : 'shipped';
+}
+
+function describe(rule: RuleState): string {
+  const since = rule.activeAt ? (Date.now() - rule.activeAt.getTime()) / 1000 : 0;
+  switch (rule.state) {
+    case 'inactive':
+      return `not yet: the condition does not hold over its ${clock(rule.windowSeconds)} window`;
+    case 'pending':
+      return `pending for ${clock(since)} of its for: ${clock(rule.forSeconds)}`;
+    case 'firing':
+      return 'firing in Prometheus, on its way to Alertmanager';
+  }
+}
+
+/**
+ * Waits until Alertmanager has the drill's alert, as long as the rule needs (its window, its
+ * `for:`, and the slack above), saying every change of state and, every 30 s, how long it
+ * may still take.
+ */
+async function awaitAlert(
+  drill: Drill,
+  rule: RuleState,
+  started: number,
+  say: (line: string) => void,
+): Promise<Alert> {
+  const budget = rule.windowSeconds + rule.forSeconds + SLACK_SECONDS;
+  const deadline = started + budget * 1000;
+  let last: RuleState = rule;
+  let lastState: string | undefined;
+  let lastSaid = 0;
+  for (;;) {
+    const alert = await firingAlert(drill).catch(() => undefined);
+    if (alert) return alert;
+    last = (await ruleState(drill).catch(() => undefined)) ?? last;
+    if (last.state !== lastState || Date.now() - lastSaid >= 30_000) {
+      const left = (deadline - Date.now()) / 1000;
+      say(`   ${labelsOf(drill)}: ${describe(last)}; at most ${clock(left)} to go`);
+      lastState = last.state;
+      lastSaid = Date.now();
+    }
+    if (Date.now() > deadline)
+      fail(
+        `${labelsOf(drill)} did not reach Alertmanager in ${clock(budget)} (its window ` +
+          `${clock(rule.windowSeconds)} + for: ${clock(rule.forSeconds)} + ${SLACK_SECONDS} s); ` +
+          `last seen: ${describe(last)}${last.value ? `, value ${last.value}` : ''}; ` +
+          `rule: ${last.query.replace(/\s+/g, ' ').trim()}`,
+      );
+    await sleep(2000);
+  }
+}
 
 function answers(traffic: Traffic): string {
   return [...traffic.answers]
@@ -61,6 +138,13 @@ export async function runDrill(
 ): Promise<DrillResult> {
   const seconds = (since: number) => Math.round((Date.now() - since) / 1000);
   say(`Drill ${drill.name}: ${drill.story}`);
+  const rule = await ruleState(drill);
+  const rules = rulesMode(drill, rule);
+  say(
+    rules === 'classroom'
+      ? `   rules: classroom mode, ${drill.alert.name} for: ${clock(rule.forSeconds)} (shipped: ${clock(shippedFor().get(drill.alert.name) ?? 0)})`
+      : `   rules: as shipped, ${drill.alert.name} for: ${clock(rule.forSeconds)} over a ${clock(rule.windowSeconds)} window; classroom mode pages sooner (docs/drills/README.md)`,
+  );
   // A drill starts from quiet: its alert must not already be active. Good orders bring an
   // earlier run's alert down sooner than waiting for its window to empty.
   if (await firingAlert(drill)) {
@@ -76,11 +160,7 @@ export async function runDrill(
   const traffic = await startTraffic(drill.concurrency);
   let result: DrillResult | undefined;
   try {
-    const alert = await until(
-      `${drill.alert.name} to fire`,
-      () => firingAlert(drill),
-      ALERT_WITHIN,
-    );
+    const alert = await awaitAlert(drill, rule, started, say);
     const alertSeconds = seconds(started);
     say(
       `1. paged after ${alertSeconds} s: ${alert.labels.alertname} ${JSON.stringify(alert.labels)}`,
@@ -136,6 +216,8 @@ export async function runDrill(
     if (!code.text.includes(drill.code.text))
       fail(`line ${code.line} does not hold ${drill.code.text}`);
     result = {
+      rules,
+      forSeconds: rule.forSeconds,
       alertSeconds,
       resolveSeconds: 0,
       series,
@@ -171,6 +253,9 @@ export async function awaitResolved(
   say: (line: string) => void = console.log,
 ): Promise<number> {
   const cleared = Date.now();
+  // Once the failing (or slow) requests have left the rule's window, or are under its threshold.
+  const windows = await Promise.all(drills.map(async (d) => (await ruleState(d)).windowSeconds));
+  const within = (Math.max(...windows) + SLACK_SECONDS) * 1000;
   const traffic = await startTraffic(8);
   try {
     await until(
@@ -179,7 +264,7 @@ export async function awaitResolved(
         for (const drill of drills) if (await firingAlert(drill)) return undefined;
         return true;
       },
-      RESOLVE_WITHIN,
+      within,
     );
   } finally {
     await traffic.stop();

@@ -73,6 +73,59 @@ export async function firingAlert(drill: Drill): Promise<Alert | undefined> {
   );
 }
 
+/** The drill's alert rule as Prometheus evaluates it now, and the drill's instance of it. */
+export interface RuleState {
+  /** Its `for:`, in seconds, as loaded (classroom mode or shipped). */
+  forSeconds: number;
+  /** The longest range in its expression (`[5m]`), in seconds: how long a change takes to show. */
+  windowSeconds: number;
+  /** The drill's instance: inactive (condition false), pending (true, waiting out `for:`), firing. */
+  state: 'inactive' | 'pending' | 'firing';
+  /** Since when the condition has held (pending or firing). */
+  activeAt?: Date;
+  /** The expression's value for the instance, when it holds. */
+  value?: string;
+  query: string;
+}
+
+const RANGE_SECONDS = { s: 1, m: 60, h: 3600, d: 86400 } as const;
+
+export async function ruleState(drill: Drill): Promise<RuleState> {
+  const { data } = await getJson<{
+    data: {
+      groups: {
+        rules: {
+          name: string;
+          query: string;
+          duration: number;
+          alerts: {
+            labels: Record<string, string>;
+            state: 'pending' | 'firing';
+            activeAt: string;
+            value: string;
+          }[];
+        }[];
+      }[];
+    };
+  }>(`${PROMETHEUS}/api/v1/rules?type=alert`);
+  const rule = data.groups.flatMap((g) => g.rules).find((r) => r.name === drill.alert.name);
+  if (!rule) throw new Error(`Prometheus has no alert rule ${drill.alert.name}`);
+  const ranges = [...rule.query.matchAll(/\[(\d+)([smhd])\]/g)].map(
+    ([, n, unit]) => Number(n) * RANGE_SECONDS[unit as keyof typeof RANGE_SECONDS],
+  );
+  const instance = rule.alerts.find((alert) =>
+    Object.entries(drill.alert.labels).every(([key, value]) => alert.labels[key] === value),
+  );
+  return {
+    forSeconds: rule.duration,
+    windowSeconds: Math.max(0, ...ranges),
+    state: instance?.state ?? 'inactive',
+    activeAt: instance ? new Date(instance.activeAt) : undefined,
+    value: instance?.value,
+    query: rule.query,
+  };
+}
+
 /** The alert's own series in Prometheus: ALERTS{alertname, its labels}, firing. */
 export async function alertingSeries(drill: Drill): Promise<string> {
   const labels = Object.entries({ alertname: drill.alert.name, ...drill.alert.labels })

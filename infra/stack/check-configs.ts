@@ -79,8 +79,12 @@ for (const mode of ['compose', 'native'] as const) {
     join(dir, 'prometheus.yml'),
   ]);
 }
-const rules = readdirSync(join(ROOT, 'prometheus/rules')).map((f) => `prometheus/rules/${f}`);
-check('prometheus: promtool check rules', promtool, ['check', 'rules', ...rules]);
+for (const folder of ['rules', 'classroom-rules']) {
+  const rules = readdirSync(join(ROOT, 'prometheus', folder)).map(
+    (f) => `prometheus/${folder}/${f}`,
+  );
+  check(`prometheus: promtool check rules (${folder})`, promtool, ['check', 'rules', ...rules]);
+}
 const tests = readdirSync(join(ROOT, 'prometheus/tests')).map((f) => `prometheus/tests/${f}`);
 check('prometheus: promtool test rules', promtool, ['test', 'rules', ...tests]);
 check('alertmanager: amtool check-config', amtool, ['check-config', 'prometheus/alertmanager.yml']);

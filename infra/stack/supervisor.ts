@@ -7,16 +7,7 @@
  * a service or the collector sees it stay down.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, openSync, rmSync, symlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminTokenForRun, forgetAdminToken } from '../dev/admin-token.ts';
 import { startEmbeddedPostgres, type PostgresServer } from '../dev/embedded-postgres.ts';
@@ -25,6 +16,7 @@ import { waitHealthy } from './health.ts';
 import { removePid, writePid } from './pid-files.ts';
 import { ROOT } from './pins.ts';
 import { writeTargets } from './prometheus-targets.ts';
+import { linkRules } from './rules.ts';
 import {
   LOG_DIR,
   POSTGRES_PORT,
@@ -45,45 +37,17 @@ function say(msg: string): void {
 
 /**
  * Prometheus resolves relative paths against its config file's folder. Its folder here
- * holds links to the repo's prometheus.yml and rules/, and this stack's own targets/.
+ * holds links to the repo's prometheus.yml and its rules (shipped, or classroom mode's when
+ * `npm run stack -- --classroom` set SIGHTLINE_RULES=classroom), and this stack's targets/.
  */
 function preparePrometheus(): void {
   rmSync(PROMETHEUS_DIR, { recursive: true, force: true });
   mkdirSync(PROMETHEUS_DIR, { recursive: true });
   symlinkSync(join(ROOT, 'prometheus/prometheus.yml'), join(PROMETHEUS_DIR, 'prometheus.yml'));
-  const shortFor = process.env.SIGHTLINE_RULES_FOR?.trim();
-  if (shortFor) writeShortenedRules(shortFor);
-  else symlinkSync(join(ROOT, 'prometheus/rules'), join(PROMETHEUS_DIR, 'rules'));
+  const mode = process.env.SIGHTLINE_RULES === 'classroom' ? 'classroom' : 'shipped';
+  linkRules(mode);
+  say(`Prometheus rules: ${mode}`);
   writeTargets(join(PROMETHEUS_DIR, 'targets'), 'native', logsDestination().kind === 'local-loki');
-}
-
-const SECONDS = { s: 1, m: 60, h: 3600 } as const;
-
-function seconds(duration: string): number {
-  const match = /^(\d+)([smh])$/.exec(duration);
-  if (!match) throw new Error(`SIGHTLINE_RULES_FOR: ${duration} is not a duration like 30s`);
-  return Number(match[1]) * SECONDS[match[2] as keyof typeof SECONDS];
-}
-
-/**
- * For `npm run test:stack` only (SIGHTLINE_RULES_FOR=30s): a copy of prometheus/rules where
- * every `for:` longer than a minute is cut to the given duration, so a drill's alert fires
- * in a test's time. The expressions, windows and thresholds stay exactly as shipped, and so
- * do the one-minute `for:`s (ServiceDown).
- */
-function writeShortenedRules(shortFor: string): void {
-  seconds(shortFor);
-  const dir = join(PROMETHEUS_DIR, 'rules');
-  mkdirSync(dir);
-  for (const file of readdirSync(join(ROOT, 'prometheus/rules'))) {
-    const text = readFileSync(join(ROOT, 'prometheus/rules', file), 'utf8');
-    const shortened = text.replace(
-      /^(\s+for: )(\d+[smh])$/gm,
-      (line, key: string, value: string) => (seconds(value) > 60 ? `${key}${shortFor}` : line),
-    );
-    writeFileSync(join(dir, file), shortened);
-  }
-  say(`Prometheus rules: alert for: durations over 1m cut to ${shortFor} (SIGHTLINE_RULES_FOR)`);
 }
 
 function start(spec: StackProcess): ChildProcess {

@@ -3,6 +3,8 @@
  * plus the four services. Starts the supervisor (supervisor.ts) in the background, waits
  * until everything answers its health check, prints where to look, and returns.
  * `npm run stack:down` stops it. Logs: .data/stack/logs/<name>.log.
+ *
+ *   npm run stack -- --classroom   alert rules in classroom mode (infra/stack/rules.ts)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { binaryPath, fromPath, stackBackends } from './backends.ts';
 import { waitHealthy } from './health.ts';
 import { isOurs, readPids, writePid } from './pid-files.ts';
 import { ROOT, readPins } from './pins.ts';
+import type { RulesMode } from './rules.ts';
 import {
   LOG_DIR,
   backendProcesses,
@@ -26,6 +29,12 @@ function fail(message: string): never {
   console.error(message);
   process.exit(1);
 }
+
+const args = process.argv.slice(2);
+const unknown = args.filter((arg) => arg !== '--classroom');
+if (unknown.length > 0)
+  fail(`unknown option ${unknown.join(' ')}; usage: npm run stack [-- --classroom]`);
+const rules: RulesMode = args.includes('--classroom') ? 'classroom' : 'shipped';
 
 // Refuse to start twice, and name a missing install before anything starts.
 if (readPids().some(isOurs)) fail('The stack is already running; `npm run stack:down` stops it.');
@@ -68,6 +77,7 @@ const log = openSync(join(LOG_DIR, 'supervisor.log'), 'a');
 const started = Date.now();
 const supervisor = spawn(process.execPath, [join(ROOT, 'infra/stack/supervisor.ts')], {
   cwd: ROOT,
+  env: { ...process.env, SIGHTLINE_RULES: rules },
   detached: true,
   stdio: ['ignore', log, log],
 });
@@ -112,5 +122,10 @@ if (logs.kind === 'none')
       `Each service's log lines, with trace_id, are in ${LOG_DIR}/<service>.log;\n` +
       `one request's lines, from every service in time order: npm run stack:logs -- <trace id>`,
   );
-console.log('\nFaults for drills: npm run fault -- list');
+console.log(
+  rules === 'classroom'
+    ? '\nAlert rules: classroom mode, every for: over 1m cut to 30 s (npm run stack:rules -- shipped)'
+    : '\nAlert rules: as shipped (classroom mode: npm run stack:rules -- classroom)',
+);
+console.log('Faults for drills: npm run fault -- list');
 console.log('Grafana runs in docker compose only. `npm run stack:down` stops everything.');

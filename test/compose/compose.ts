@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { composeBinary } from '../../infra/compose-run/tools.ts';
+import { COMPOSE_FILES, composeBinary } from '../../infra/compose-run/tools.ts';
 import { ROOT } from '../../infra/stack/pins.ts';
 import { eventually } from '../support/eventually.ts';
 
@@ -10,7 +10,7 @@ import { eventually } from '../support/eventually.ts';
 export async function dockerCompose(...args: string[]): Promise<string> {
   const child = spawn(
     composeBinary(),
-    ['-f', 'docker-compose.yml', '--env-file', '.env', ...args],
+    [...COMPOSE_FILES.flatMap((f) => ['-f', f]), '--env-file', '.env', ...args],
     {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -24,9 +24,9 @@ describe('the admin token of npm run fault and npm run drill', () => {
   });
 
   const run = async (script: string, args: string[], env: NodeJS.ProcessEnv) => {
-    const environment = { ...process.env, PAYMENT_SERVICE_PORT: String(payment.port), ...env };
+    const environment: NodeJS.ProcessEnv = { ...process.env };
     delete environment.SIGHTLINE_ADMIN_TOKEN;
-    Object.assign(environment, env);
+    Object.assign(environment, { PAYMENT_SERVICE_PORT: String(payment.port) }, env);
     try {
       const { stdout, stderr } = await promisify(execFile)(process.execPath, [script, ...args], {
         cwd: repository,

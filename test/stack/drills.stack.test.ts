@@ -9,6 +9,10 @@
  * every drill's alert has resolved with the faults cleared. Half the drills read the trace's
  * logs from Loki (the stand-in answering the drills' one LogQL query), the others from the
  * native stack's log files, as they do when no Loki answers.
+ *
+ * The stack starts in classroom mode (global-setup.ts); last, the walkthrough's drill runs on
+ * the shipped rules, switched to with `npm run stack:rules -- shipped`, and waits out their
+ * full `for:` as it does for a person who follows docs/walkthrough.md.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -29,6 +33,15 @@ function alternating(drills: Drill[]): Drill[] {
       if (next) order.push(next);
     }
   return order;
+}
+
+/** Runs `npm run stack:rules -- <mode>`. */
+async function switchRules(mode: 'shipped' | 'classroom'): Promise<void> {
+  const child = spawn(process.execPath, ['infra/stack/rules.ts', mode], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  assert.equal(await new Promise((resolve) => child.once('exit', resolve)), 0);
 }
 
 /** Runs `npm run drill -- <name> --no-resolve --json`; its thread, or why it failed. */
@@ -58,6 +71,7 @@ for (const [index, one] of alternating(DRILLS).entries()) {
     const env: NodeJS.ProcessEnv = { ...process.env, LOKI_URL: lokiStandIn };
     if (!fromLoki) delete env.LOKI_URL;
     const result = await drill(one.name, env);
+    assert.equal(result.rules, 'classroom');
     assert.match(result.series, new RegExp(`^ALERTS\\{alertname="${one.alert.name}"`));
     assert.match(result.exemplar.traceId, /^[0-9a-f]{32}$/);
     assert.equal(result.span.service, one.service);
@@ -77,4 +91,19 @@ test('then, with every fault cleared and customers ordering, every drill alert r
   const seconds = await awaitResolved(DRILLS);
   console.log(`every drill alert resolved ${seconds} s after the last fault was cleared`);
   for (const one of DRILLS) assert.equal(await firingAlert(one), undefined, one.alert.name);
+});
+
+test("npm run drill -- payment-gateway-timeout on the shipped rules: it waits out HighErrorRate's full for: of 5 minutes, then the thread leads to the code", async () => {
+  const walkthrough = DRILLS.find((d) => d.name === 'payment-gateway-timeout')!;
+  await switchRules('shipped');
+  try {
+    const result = await drill(walkthrough.name, { ...process.env, LOKI_URL: lokiStandIn });
+    assert.equal(result.rules, 'shipped');
+    assert.equal(result.forSeconds, 300);
+    assert.ok(result.alertSeconds >= 300, `paged after ${result.alertSeconds} s`);
+    assert.equal(result.span.service, walkthrough.service);
+    assert.equal(result.code.file, walkthrough.code.file);
+  } finally {
+    await switchRules('classroom');
+  }
 });
