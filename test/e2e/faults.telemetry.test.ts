@@ -144,7 +144,19 @@ describe('failure drills: faults switched on at runtime', () => {
     assert.equal(retried.body.status, 'paid');
   });
 
-  test('when paymentUnreachable is on, then order-service fails in its payment client and nothing reaches payment-service', async () => {
+  test('when paymentUnreachable is on, then order-service fails in its payment client, counts the call as unreachable, and nothing reaches payment-service', async () => {
+    // Summed over the charge (POST) and the reconciler's lookups (GET).
+    const counted = async () =>
+      (await (await fetch(`${system.url('order-service')}/metrics`)).text())
+        .split('\n')
+        .filter(
+          (l) =>
+            l.startsWith('http_client_request_duration_seconds_count{') &&
+            l.includes('peer_service="payment-service"') &&
+            l.includes('error_type="unreachable"'),
+        )
+        .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+    const before = await counted();
     await switchOn('order-service', 'paymentUnreachable', {});
 
     const failed = await order('SKU-TEE-001');
@@ -165,6 +177,8 @@ describe('failure drills: faults switched on at runtime', () => {
     assert.ok(
       !receiver.spans.some((s) => s.traceId === failed.traceId && s.service === 'payment-service'),
     );
+    // What DependencyFailures reads: the caller's count of calls it could not make.
+    assert.ok((await counted()) >= before + 1, 'the refused charge is not counted');
   });
 
   test('when slowDatabase is on, then the catalog query itself is slow and its pg span shows pg_sleep', async () => {

@@ -1,8 +1,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
+import client from 'prom-client';
 import type { ReadinessCheck } from './health.ts';
 import { logger } from './logger.ts';
+import { registry } from './metrics.ts';
 
 export type { Pool, PoolClient } from 'pg';
 
@@ -13,13 +15,88 @@ export interface PoolOptions {
 }
 
 /**
+ * The request pools /metrics reports, by pool name. A newer pool of the same name replaces the
+ * older one (a service started twice in one process), and a pool that has ended drops out.
+ */
+const pools = new Map<string, { pool: pg.Pool; max: number }>();
+
+function* livePools() {
+  for (const [name, entry] of pools) {
+    if (entry.pool.ended) pools.delete(name);
+    else yield { name, ...entry };
+  }
+}
+
+type PoolLabels = 'db_client_connection_pool_name' | 'db_client_connection_state';
+
+/**
+ * The pool's saturation, as OpenTelemetry's database client metrics name it
+ * (`db.client.connection.count{state}`, `.max`, `.pending_requests`): connections in use
+ * against the most it may open, and requests queued for one. A queue means every connection
+ * is in use and requests wait before any SQL runs; after `connectionTimeoutMillis` they fail.
+ */
+new client.Gauge<PoolLabels>({
+  name: 'db_client_connection_count',
+  help: 'Connections of the request pool, by state: used (checked out) or idle.',
+  labelNames: ['db_client_connection_pool_name', 'db_client_connection_state'],
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const { name, pool } of livePools()) {
+      const labels = { db_client_connection_pool_name: name };
+      this.set({ ...labels, db_client_connection_state: 'used' }, pool.totalCount - pool.idleCount);
+      this.set({ ...labels, db_client_connection_state: 'idle' }, pool.idleCount);
+    }
+  },
+});
+
+new client.Gauge<PoolLabels>({
+  name: 'db_client_connection_max',
+  help: 'The most connections the request pool opens.',
+  labelNames: ['db_client_connection_pool_name'],
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const { name, max } of livePools())
+      this.set({ db_client_connection_pool_name: name }, max);
+  },
+});
+
+new client.Gauge<PoolLabels>({
+  name: 'db_client_connection_pending_requests',
+  help: 'Requests waiting for a connection of the request pool, all of them being in use.',
+  labelNames: ['db_client_connection_pool_name'],
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const { name, pool } of livePools())
+      this.set({ db_client_connection_pool_name: name }, pool.waitingCount);
+  },
+});
+
+/**
+ * The pool's name in its metrics: `server.address:server.port/db.namespace`, the form the
+ * conventions suggest for a pool without a name of its own. Never the user or password.
+ */
+export function poolName(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+  } catch {
+    return 'requests';
+  }
+}
+
+/**
  * The pool request traffic uses. Every statement on its connections has a timeout, so a slow
- * query or a lock wait ends in an error instead of holding a connection indefinitely.
+ * query or a lock wait ends in an error instead of holding a connection indefinitely. Its
+ * connections in use and its queue are on /metrics (`db_client_connection_*`).
  */
 export function createPool(connectionString: string, options: PoolOptions): pg.Pool {
+  const max = options.maxConnections ?? 10;
   const pool = new pg.Pool({
     connectionString,
-    max: options.maxConnections ?? 10,
+    max,
     connectionTimeoutMillis: 5_000,
     statement_timeout: options.statementTimeoutMs,
   });
@@ -27,6 +104,7 @@ export function createPool(connectionString: string, options: PoolOptions): pg.P
   pool.on('error', (error) =>
     logger.warn({ 'error.message': error.message }, 'idle database client failed'),
   );
+  pools.set(poolName(connectionString), { pool, max });
   return pool;
 }
 

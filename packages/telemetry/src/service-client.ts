@@ -68,6 +68,13 @@ export interface ServiceClientOptions {
   timeoutMs: number;
   /** Let 5xx answers through instead of raising `DependencyUnavailable` (the gateway's case). */
   passServerErrors?: boolean;
+  /**
+   * Runs before each call is sent: a typed client's fault point (paymentUnreachable). A
+   * `DependencyUnavailable` it throws ends the call as the real failure would, counted in
+   * `http_client_request_duration_seconds` with its reason as `error_type`, so the caller's
+   * dashboards and DependencyFailures see it; its log line still points at the client's line.
+   */
+  beforeSend?: () => Promise<void>;
 }
 
 /**
@@ -95,10 +102,14 @@ export function createServiceClient(options: ServiceClientOptions): AxiosInstanc
     if (!isPathOnly(url) || request.baseURL !== options.baseURL) {
       throw new UnsafeRequestTarget(options.dependency, `${request.baseURL ?? ''}${url}`);
     }
-    calls.set(
-      request,
-      startClientCall(options.dependency, (request.method ?? 'get').toUpperCase()),
-    );
+    const record = startClientCall(options.dependency, (request.method ?? 'get').toUpperCase());
+    calls.set(request, record);
+    try {
+      await options.beforeSend?.();
+    } catch (error) {
+      if (error instanceof DependencyUnavailable) record({ errorType: error.reason });
+      throw error;
+    }
     const requestId = currentRequestId();
     if (requestId) request.headers.set('x-request-id', requestId);
     await faultInjector().onCall({

@@ -6,7 +6,23 @@ import { after, before, describe, test } from 'node:test';
 import type pg from 'pg';
 import { createTestDatabase } from '../../../test/support/database.ts';
 import { eventually } from '../../../test/support/eventually.ts';
-import { createPool, databaseCheck, migrate } from '../src/database.ts';
+import { createPool, databaseCheck, migrate, poolName } from '../src/database.ts';
+import { registry } from '../src/metrics.ts';
+
+/** This pool's samples on /metrics, as `name{other labels} value`, in the order they come. */
+async function poolSamples(url: string): Promise<string[]> {
+  const pool = `db_client_connection_pool_name="${poolName(url)}"`;
+  return (await registry.metrics())
+    .split('\n')
+    .filter((line) => line.startsWith('db_client_connection_') && line.includes(pool))
+    .map((line) => {
+      const [, name, labels = '', value] = /^(\w+)\{(.*)\} (\S+)$/.exec(line) ?? [];
+      const others = labels
+        .split(',')
+        .filter((label) => label !== pool && !label.startsWith('service_name='));
+      return `${name}${others.length > 0 ? `{${others.join(',')}}` : ''} ${value}`;
+    });
+}
 
 describe('database pools', () => {
   let url: string;
@@ -74,6 +90,40 @@ describe('database pools', () => {
       } finally {
         await readiness.close();
       }
+    });
+  });
+
+  describe('when every connection of the request pool is in use and a query waits for one', () => {
+    let pool: pg.Pool;
+    let taken: pg.PoolClient[];
+    before(async () => {
+      pool = createPool(url, { statementTimeoutMs: 1_000, maxConnections: 2 });
+      taken = [await pool.connect(), await pool.connect()];
+    });
+    after(async () => {
+      await pool.end();
+    });
+
+    test('then /metrics shows the pool full and the query queued, and the queue empty once a connection is back', async () => {
+      const waiting = pool.query('select 1 as one');
+
+      assert.deepEqual(await poolSamples(url), [
+        'db_client_connection_count{db_client_connection_state="used"} 2',
+        'db_client_connection_count{db_client_connection_state="idle"} 0',
+        'db_client_connection_max 2',
+        'db_client_connection_pending_requests 1',
+      ]);
+      for (const client of taken) client.release();
+      assert.deepEqual((await waiting).rows, [{ one: 1 }]);
+      assert.ok((await poolSamples(url)).includes('db_client_connection_pending_requests 0'));
+    });
+
+    test('then the pool name holds its address and database, never its credentials', () => {
+      assert.equal(
+        poolName('postgres://orders:s3cret@order-db:5433/orders'),
+        'order-db:5433/orders',
+      );
+      assert.equal(poolName('postgres://u:p@localhost/users'), 'localhost:5432/users');
     });
   });
 });

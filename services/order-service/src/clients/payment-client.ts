@@ -23,7 +23,12 @@ interface ValidationProblem {
 export class PaymentClient implements PaymentGateway {
   private readonly http;
   constructor(baseURL: string, timeoutMs: number) {
-    this.http = createServiceClient({ dependency: 'payment-service', baseURL, timeoutMs });
+    this.http = createServiceClient({
+      dependency: 'payment-service',
+      baseURL,
+      timeoutMs,
+      beforeSend: () => this.reachable(),
+    });
   }
 
   async charge(request: {
@@ -33,7 +38,6 @@ export class PaymentClient implements PaymentGateway {
     card: Card;
     skus: string[];
   }): Promise<ChargeOutcome> {
-    await this.reachable();
     const response = await this.http.post<unknown>('/api/payments', request);
     if (response.status === 201 || response.status === 200) {
       return { outcome: 'succeeded', paymentId: (response.data as PaymentBody).id };
@@ -50,7 +54,6 @@ export class PaymentClient implements PaymentGateway {
   }
 
   async attemptsFor(orderId: string): Promise<PaymentAttempt[]> {
-    await this.reachable();
     const response = await this.http.get<unknown>('/api/payments', { params: { orderId } });
     if (response.status !== 200) {
       throw new Error(`payment-service answered ${response.status} to a payment lookup`);
@@ -62,7 +65,10 @@ export class PaymentClient implements PaymentGateway {
     }));
   }
 
-  /** The paymentUnreachable drill: fails as a refused connection would, before anything is sent. */
+  /**
+   * The paymentUnreachable drill, checked before every call is sent: fails as a refused
+   * connection would, and is counted as one (`error_type="unreachable"`).
+   */
   private async reachable(): Promise<void> {
     if (await faults.active('paymentUnreachable')) {
       const refused = Object.assign(new Error('connect ECONNREFUSED (paymentUnreachable fault)'), {
