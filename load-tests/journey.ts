@@ -40,6 +40,7 @@ export const ENDPOINTS = {
   catalog: 'GET /api/products',
   placeOrder: 'POST /api/orders',
   readOrder: 'GET /api/orders/:id',
+  readUser: 'GET /api/users/:id',
 } as const;
 export type EndpointName = (typeof ENDPOINTS)[keyof typeof ENDPOINTS];
 
@@ -238,4 +239,64 @@ export async function runJourney(
     'order status as placed': (r) => json(r).status === (declined ? 'payment_declined' : 'paid'),
   });
   return { signedUp, orderId, declined, ok: signUpOk && catalog.ok && placed.ok && read.ok };
+}
+
+/**
+ * What real clients also do besides the journey: send a request the API refuses, or ask for
+ * something that does not exist. Each is checked for the answer the API documents.
+ */
+export const MISSTEPS = {
+  /** An order with no items: 400 problem+json naming the field. */
+  invalidOrder: 'invalid order',
+  /** An order id nobody placed: 404 problem+json. */
+  unknownOrder: 'unknown order',
+  /** A user id nobody registered: 404 problem+json. */
+  unknownUser: 'unknown user',
+} as const;
+export type Misstep = (typeof MISSTEPS)[keyof typeof MISSTEPS];
+
+/** The share of journeys followed by one misstep (chosen evenly among MISSTEPS). */
+export const MISSTEP_SHARE = 0.1;
+
+const problem = (r: JourneyResponse) =>
+  (r.headers['content-type'] ?? '').startsWith('application/problem+json');
+
+/** A random v4 UUID from `random`: an id no record has. */
+function unknownId(random: () => number): string {
+  const h = hex(16, random).split('');
+  h[12] = '4';
+  h[16] = '89ab'[Math.floor(random() * 4)]!;
+  const s = h.join('');
+  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
+}
+
+/** One misstep, as a client makes it; `which` picks one, by default drawn from `random`. */
+export async function runMisstep(
+  client: JourneyClient,
+  session: JourneySession,
+  { random = Math.random, which }: { random?: () => number; which?: Misstep } = {},
+): Promise<{ misstep: Misstep; ok: boolean }> {
+  const all = Object.values(MISSTEPS);
+  const misstep = which ?? all[Math.floor(random() * all.length)] ?? MISSTEPS.invalidOrder;
+  if (misstep === MISSTEPS.invalidOrder) {
+    const { ok } = await step(
+      client,
+      request(ENDPOINTS.placeOrder, 'POST', '/api/orders', { userId: session.userId, items: [] }),
+      {
+        'invalid order refused (400)': (r) => r.status === 400,
+        'refusal is a problem': problem,
+        'refusal names items': (r) => r.body.includes('items'),
+      },
+    );
+    return { misstep, ok };
+  }
+  const unknown =
+    misstep === MISSTEPS.unknownOrder
+      ? request(ENDPOINTS.readOrder, 'GET', `/api/orders/${unknownId(random)}`)
+      : request(ENDPOINTS.readUser, 'GET', `/api/users/${unknownId(random)}`);
+  const { ok } = await step(client, unknown, {
+    'unknown id not found (404)': (r) => r.status === 404,
+    'not found is a problem': problem,
+  });
+  return { misstep, ok };
 }

@@ -184,9 +184,30 @@ export function serviceProcesses(
       SENTRY_SPOTLIGHT: local(pin(pins, 'SPOTLIGHT_PORT'), '/stream'),
       ...(adminToken ? { ADMIN_TOKEN: adminToken } : {}),
       ...(service.database ? { DATABASE_URL: databaseUrl(service.database) } : {}),
+      // As compose: the traffic service's and k6's synthetic-traffic marker is passed on.
+      ...(service.name === 'api-gateway'
+        ? { BAGGAGE_ALLOWED_KEYS: process.env.BAGGAGE_ALLOWED_KEYS ?? 'user_agent.synthetic.type' }
+        : {}),
     },
     health: local(service.port, '/health/ready'),
     ports: [service.port],
     ...(service.name === 'api-gateway' ? { url: local(service.port) } : {}),
   }));
+}
+
+/**
+ * The traffic service (infra/traffic/main.ts), as compose runs it: customers at TRAFFIC_RATE
+ * journeys a second (default 1) through the gateway, started once the services are healthy.
+ * None with TRAFFIC_RATE=0. It listens on nothing, so it has no health check.
+ */
+export function trafficProcess():
+  { name: string; command: string; args: string[]; env: NodeJS.ProcessEnv } | undefined {
+  const rate = process.env.TRAFFIC_RATE?.trim() || '1';
+  if (Number(rate) === 0) return undefined;
+  return {
+    name: 'traffic',
+    command: process.execPath,
+    args: [join(ROOT, 'infra/traffic/main.ts')],
+    env: { TARGET_URL: local(DEFAULT_PORTS['api-gateway'], ''), TRAFFIC_RATE: rate },
+  };
 }

@@ -25,10 +25,11 @@ import {
   backendProcesses,
   logsDestination,
   serviceProcesses,
+  trafficProcess,
   type StackProcess,
 } from './processes.ts';
 
-const running: { spec: StackProcess; child: ChildProcess }[] = [];
+const running: { spec: Startable; child: ChildProcess }[] = [];
 let stopping = false;
 
 function say(msg: string): void {
@@ -50,7 +51,9 @@ function preparePrometheus(): void {
   writeTargets(join(PROMETHEUS_DIR, 'targets'), 'native', logsDestination().kind === 'local-loki');
 }
 
-function start(spec: StackProcess): ChildProcess {
+type Startable = Pick<StackProcess, 'name' | 'command' | 'args' | 'env' | 'service'>;
+
+function start(spec: Startable): ChildProcess {
   const log = openSync(join(LOG_DIR, `${spec.name}.log`), 'a');
   const env = { ...process.env, ...spec.env };
   const child = spec.service
@@ -95,8 +98,11 @@ let postgres: PostgresServer | undefined;
 async function stopAll(code: number): Promise<never> {
   stopping = true;
   say('stopping');
+  // Customers first, then the services they call, then what the services need.
+  const clients = running.filter((r) => r.spec.name === 'traffic');
   const services = running.filter((r) => r.spec.service);
-  const others = running.filter((r) => !r.spec.service).reverse();
+  const others = running.filter((r) => !r.spec.service && !clients.includes(r)).reverse();
+  await Promise.all(clients.map(stopChild));
   await Promise.all(services.map(stopChild));
   for (const r of others) await stopChild(r);
   await postgres?.stop();
@@ -136,6 +142,9 @@ try {
   say('backends healthy');
   await startAll(services);
   say('services healthy');
+  const traffic = trafficProcess();
+  if (traffic) start(traffic);
+  else say('no traffic (TRAFFIC_RATE=0)');
 } catch (error) {
   say(`failed: ${(error as Error).message}`);
   await stopAll(1);

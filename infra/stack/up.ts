@@ -127,5 +127,11 @@ console.log(
     ? '\nAlert rules: classroom mode, every for: over 1m cut to 30 s (npm run stack:rules -- shipped)'
     : '\nAlert rules: as shipped (classroom mode: npm run stack:rules -- classroom)',
 );
+const rate = process.env.TRAFFIC_RATE?.trim() || '1';
+console.log(
+  Number(rate) === 0
+    ? 'Traffic: none (TRAFFIC_RATE=0)'
+    : `Traffic: customers at ${rate} journey(s) a second (TRAFFIC_RATE=0 npm run stack for none)`,
+);
 console.log('Faults for drills: npm run fault -- list');
 console.log('Grafana runs in docker compose only. `npm run stack:down` stops everything.');

@@ -1,62 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import {
-  ENDPOINTS,
-  runJourney,
-  type JourneyClient,
-  type JourneyRequest,
-  type JourneySession,
-} from '../../load-tests/journey.ts';
+import { fetchClient } from '../../infra/traffic/fetch-client.ts';
+import { ENDPOINTS, runJourney, type JourneySession } from '../../load-tests/journey.ts';
 import { eventually } from '../support/eventually.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { System } from '../support/system.ts';
 
 const SERVER = 2;
-
-interface RecordedCheck {
-  endpoint: string;
-  check: string;
-  passed: boolean;
-}
-
-/**
- * The k6 journey's requests and checks, sent with Node's fetch instead of k6 (k6 itself is
- * never run here): what k6-client.ts does, with the checks recorded for the test to read.
- */
-function fetchClient(gateway: string): JourneyClient & {
-  sent: JourneyRequest[];
-  checks: RecordedCheck[];
-} {
-  const sent: JourneyRequest[] = [];
-  const checks: RecordedCheck[] = [];
-  return {
-    sent,
-    checks,
-    async send(request) {
-      sent.push(request);
-      const response = await fetch(`${gateway}${request.path}`, {
-        method: request.method,
-        headers: request.headers,
-        body: request.body ?? null,
-      });
-      return {
-        status: response.status,
-        headers: Object.fromEntries(response.headers),
-        body: await response.text(),
-      };
-    },
-    check(request, response, named) {
-      let all = true;
-      for (const [check, predicate] of Object.entries(named)) {
-        const passed = predicate(response);
-        checks.push({ endpoint: request.name, check, passed });
-        all &&= passed;
-      }
-      return all;
-    },
-  };
-}
 
 /** A fixed sequence for the journey's draws, so a test chooses a paid or a declined order. */
 const draws = (...values: number[]) => {
