@@ -120,16 +120,19 @@ describe('the telemetry registry', () => {
       `\`${field}\``,
       name === undefined ? "none: the resource's `service.name`" : `\`${name}\``,
     ]);
-    assert.deepEqual(rows.slice(3), mapped);
+    assert.deepEqual(rows.slice(4), mapped);
     assert.deepEqual(
       Object.keys(
         conventionalLogAttributes({
           req: { method: 'GET', url: '/api/orders?userId=1' },
           res: { status_code: 200 },
+          event: 'sightline.order.placed',
         }),
       ),
       ['http.request.method', 'url.path', 'url.query', 'http.response.status_code'],
     );
+    // `event` is the row after the three HTTP ones: the record's EventName, no attribute.
+    assert.deepEqual(rows[3], ['`event`', "none: the record's `EventName`"]);
   });
 });
 

@@ -1,4 +1,5 @@
 export { adminTokenSettings, adminTokens, type AdminToken } from './admin-tokens.ts';
+export { recordBusinessFacts, type BusinessFacts } from './business-facts.ts';
 export {
   baseConfigSchema,
   ConfigError,

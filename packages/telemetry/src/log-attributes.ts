@@ -8,7 +8,8 @@ type LogAttributes = Record<string, AnyValue>;
  * be OpenTelemetry semantic-convention names (`http.request.method`, `code.file.path`) or our
  * own `sightline.*` names declared in telemetry/registry. This table is the one place a stdout
  * field becomes an OTLP attribute; both carry the same facts. A field not listed here keeps its
- * name, and the drift test fails if that name is neither a convention nor declared.
+ * name, and the drift test fails if that name is neither a convention nor declared. Business
+ * facts (`order_id`…) take the same names on spans (business-facts.ts).
  */
 export const OTLP_NAMES: Record<string, string | undefined> = {
   route: 'http.route',
@@ -28,6 +29,12 @@ export const OTLP_NAMES: Record<string, string | undefined> = {
   fault_options: 'sightline.fault.options',
   fault_until: 'sightline.fault.until',
   admin_token_name: 'sightline.admin.token.name',
+  order_id: 'sightline.order.id',
+  skus: 'sightline.order.skus',
+  payment_id: 'sightline.payment.id',
+  customer_ref: 'sightline.customer.ref',
+  order_status: 'sightline.order.status',
+  decline_reason: 'sightline.payment.decline_reason',
   // Already on the resource of every record; repeating it per record says nothing new.
   'service.name': undefined,
 };
@@ -64,6 +71,8 @@ export function conventionalLogAttributes(fields: Record<string, unknown> = {}):
   const { req, res, ...rest } = fields;
   const attributes = httpAttributes(req, res);
   for (const [key, value] of Object.entries(rest)) {
+    // The record's EventName, not an attribute (see conventionalLoggerProvider).
+    if (key === 'event') continue;
     const name = key in OTLP_NAMES ? OTLP_NAMES[key] : key;
     if (name !== undefined) attributes[name] = flat(value);
   }
@@ -75,8 +84,17 @@ export function conventionalLogAttributes(fields: Record<string, unknown> = {}):
 const PINO_SCOPE = '@opentelemetry/instrumentation-pino';
 
 /**
+ * A business event line's `event` field (`sightline.order.placed`) names the record's kind. The
+ * conventions put that in the record's EventName (the `event.name` attribute is deprecated),
+ * and the registry declares each event under that name (telemetry/registry/log-records.yaml).
+ */
+function eventNameOf(fields: Record<string, unknown> = {}): { eventName?: string } {
+  return typeof fields.event === 'string' ? { eventName: fields.event } : {};
+}
+
+/**
  * Wraps the SDK's logger provider so that records sent by the pino instrumentation carry
- * convention names; every other logger is the SDK's own.
+ * convention names, and business events their EventName; every other logger is the SDK's own.
  */
 export function conventionalLoggerProvider(provider: LoggerProvider): LoggerProvider {
   return {
@@ -87,6 +105,7 @@ export function conventionalLoggerProvider(provider: LoggerProvider): LoggerProv
         emit: (record) =>
           logger.emit({
             ...record,
+            ...eventNameOf(record.attributes),
             attributes: conventionalLogAttributes(record.attributes),
           }),
         enabled: (enabledOptions) => logger.enabled(enabledOptions),

@@ -2,18 +2,19 @@ import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, stdTimeFunctions, type Logger } from 'pino';
 import { LOG_LEVELS } from './config.ts';
 import { censor, REDACTED_PATHS } from './redaction.ts';
-import { currentRequestId } from './request-context.ts';
+import { currentRequestFacts, currentRequestId } from './request-context.ts';
 import { serviceIdentity } from './service-identity.ts';
 
 export type { Logger };
 
 /**
- * Fields that tie a log line to its request and trace. They are read from the active context
- * at each call, so every line written while a request is being handled carries them, without
- * any call site passing them by hand.
+ * Fields that tie a log line to its request and trace, and to the business facts the request
+ * has reached (its order, payment, customer). They are read from the active context at each
+ * call, so every line written while a request is being handled carries them, without any call
+ * site passing them by hand. A field the call site passes itself wins.
  */
-function correlationFields(): Record<string, string> {
-  const fields: Record<string, string> = {};
+function correlationFields(): Record<string, unknown> {
+  const fields: Record<string, unknown> = { ...currentRequestFacts() };
   const spanContext = trace.getActiveSpan()?.spanContext();
   if (spanContext && isSpanContextValid(spanContext)) {
     fields.trace_id = spanContext.traceId;

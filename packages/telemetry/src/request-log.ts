@@ -56,5 +56,5 @@ export const requestLog: RequestHandler = pinoHttp({
  */
 export const requestContext: RequestHandler = (request, _response, next) => {
   const requestId = request.id as string;
-  runWithRequestContext({ requestId }, next);
+  runWithRequestContext({ requestId, facts: {} }, next);
 };

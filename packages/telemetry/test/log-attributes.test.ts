@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { conventionalLogAttributes } from '../src/log-attributes.ts';
+import {
+  InMemoryLogRecordExporter,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+} from '@opentelemetry/sdk-logs';
+import { conventionalLogAttributes, conventionalLoggerProvider } from '../src/log-attributes.ts';
 
 test('when a request line goes over OTLP, then its fields carry the HTTP conventions and our request attributes', () => {
   assert.deepEqual(
@@ -63,4 +68,30 @@ test('when a fault audit line goes over OTLP, then its options stay one JSON str
       'sightline.admin.token.name': 'trainer',
     },
   );
+});
+
+test('when a business event line goes over OTLP, then its facts carry sightline names and its event becomes the EventName', () => {
+  const exporter = new InMemoryLogRecordExporter();
+  const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+
+  conventionalLoggerProvider(provider)
+    .getLogger('@opentelemetry/instrumentation-pino')
+    .emit({
+      body: 'order placed',
+      attributes: {
+        event: 'sightline.order.placed',
+        order_id: 'o-1',
+        skus: ['SKU-TEE-001', 'SKU-MUG-002'],
+        customer_ref: 'u-1',
+      },
+    });
+
+  const [record] = exporter.getFinishedLogRecords();
+  assert.equal(record?.eventName, 'sightline.order.placed');
+  assert.equal(record?.body, 'order placed');
+  assert.deepEqual(record?.attributes, {
+    'sightline.order.id': 'o-1',
+    'sightline.order.skus': ['SKU-TEE-001', 'SKU-MUG-002'],
+    'sightline.customer.ref': 'u-1',
+  });
 });

@@ -1,3 +1,5 @@
+import type { BusinessFacts } from '@sightline/telemetry';
+
 /**
  * `pending` until payment-service answers; then `paid` or `payment_declined`. An order that
  * was never charged and can no longer be (see the reconciler) ends `cancelled`.
@@ -26,6 +28,16 @@ export interface Order {
   currency: string;
   paymentId: string | null;
   createdAt: Date;
+}
+
+/** What telemetry names about an order: its id, SKUs, payment, and customer (the user id). */
+export function orderFacts(order: Order): BusinessFacts {
+  return {
+    order_id: order.id,
+    skus: order.items.map((item) => item.sku),
+    payment_id: order.paymentId ?? undefined,
+    customer_ref: order.userId,
+  };
 }
 
 export interface Card {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createCounter, faults, inSpan } from '@sightline/telemetry';
+import { createCounter, faults, inSpan, logger, recordBusinessFacts } from '@sightline/telemetry';
 import {
   IdempotencyKeyReused,
   MixedCurrencies,
   OrderCancelled,
+  orderFacts,
   OrderNotFound,
   PaymentDeclined,
   UnknownProducts,
@@ -61,6 +62,7 @@ export class Orders {
    * a bad card never leaves an order behind.
    */
   async place(input: NewOrder, idempotencyKey?: string): Promise<PlacedOrder> {
+    recordBusinessFacts({ customer_ref: input.userId });
     const requestFingerprint = fingerprint(input);
     if (idempotencyKey) {
       const earlier = await this.repository.findByIdempotencyKey(idempotencyKey);
@@ -86,16 +88,20 @@ export class Orders {
       return this.replay(earlier, requestFingerprint, input.card);
     }
     ordersCreated.inc();
+    recordBusinessFacts(orderFacts(order));
+    logger.info({ event: 'sightline.order.placed', ...orderFacts(order) }, 'order placed');
     return { order: await this.pay(order, input.card), created: true };
   }
 
   async get(id: string): Promise<Order> {
     const order = await this.repository.findById(id);
     if (!order) throw new OrderNotFound(id);
+    recordBusinessFacts(orderFacts(order));
     return order;
   }
 
   listByUser(userId: string): Promise<Order[]> {
+    recordBusinessFacts({ customer_ref: userId });
     return this.repository.listByUser(userId);
   }
 
@@ -106,6 +112,7 @@ export class Orders {
   ): Promise<PlacedOrder> {
     if (earlier.requestFingerprint !== requestFingerprint) throw new IdempotencyKeyReused();
     const { order } = earlier;
+    recordBusinessFacts(orderFacts(order));
     if (order.status === 'pending') return { order: await this.pay(order, card), created: false };
     if (order.status === 'payment_declined') throw new PaymentDeclined(order, 'declined earlier');
     if (order.status === 'cancelled') throw new OrderCancelled(order);
@@ -120,6 +127,7 @@ export class Orders {
       card,
       skus: order.items.map((item) => item.sku),
     });
+    recordBusinessFacts({ payment_id: result.paymentId });
     const settled = await settle(
       this.repository,
       order.id,
@@ -147,6 +155,7 @@ export class Orders {
       'OrderService.priceItems',
       { 'sightline.order.item_count': requested.length },
       async () => {
+        recordBusinessFacts({ skus: requested.map((item) => item.sku) });
         // The eventLoopBlock drill: pricing turns CPU-bound, and nothing else in this process runs.
         await faults.burnCpu('eventLoopBlock');
         return new Map((await this.catalog.findBySkus(skus)).map((p) => [p.sku, p]));

@@ -1,4 +1,5 @@
-import { createCounter } from '@sightline/telemetry';
+import { createCounter, logger } from '@sightline/telemetry';
+import { orderFacts } from './order.ts';
 import type { OrderRepository, PaymentGateway, PendingOrder, Settlement } from './ports.ts';
 import { settle } from './settlement.ts';
 
@@ -78,7 +79,13 @@ export class Reconciler {
   private async apply(orderId: string, settlement: Settlement | undefined): Promise<void> {
     if (!settlement) return;
     const settled = await settle(this.repository, orderId, settlement);
-    if (settled.status === settlement.status) ordersReconciled.inc({ status: settlement.status });
+    if (settled.status !== settlement.status) return;
+    ordersReconciled.inc({ status: settlement.status });
+    // Logged with the order's facts by hand: a run settles many orders, so they are not its span's.
+    logger.info(
+      { event: 'sightline.order.reconciled', ...orderFacts(settled), order_status: settled.status },
+      'order reconciled',
+    );
   }
 
   private async decide(order: PendingOrder, now: Date): Promise<Settlement | undefined> {

@@ -1,15 +1,23 @@
-import { createCounter } from '@sightline/telemetry';
-import type { Order } from './order.ts';
+import { createCounter, logger } from '@sightline/telemetry';
+import { orderFacts, type Order } from './order.ts';
 import type { OrderRepository, Settlement } from './ports.ts';
 
 const ordersSettled = createCounter('orders_settled_total', 'Orders settled, by final status.', [
   'status',
 ]);
 
+/** The business event of each final status: its name, and the message a person searches for. */
+const SETTLED_EVENTS = {
+  paid: { event: 'sightline.order.paid', message: 'order paid' },
+  payment_declined: { event: 'sightline.order.declined', message: 'order declined' },
+  cancelled: { event: 'sightline.order.cancelled', message: 'order cancelled' },
+} as const;
+
 /**
  * Records an order's final status, once: whoever settles a pending order first decides, except
  * that a successful payment always wins (the customer's money was taken). Returns the order as
- * it now stands, which may differ from what was asked.
+ * it now stands, which may differ from what was asked. Only the call that changed the order logs
+ * its event (`order paid`, `order declined`, `order cancelled`), so each is logged once.
  */
 export async function settle(
   repository: OrderRepository,
@@ -17,6 +25,10 @@ export async function settle(
   settlement: Settlement,
 ): Promise<Order> {
   const { order, changed } = await repository.settle(orderId, settlement);
-  if (changed) ordersSettled.inc({ status: settlement.status });
+  if (changed) {
+    ordersSettled.inc({ status: settlement.status });
+    const { event, message } = SETTLED_EVENTS[settlement.status];
+    logger.info({ event, ...orderFacts(order) }, message);
+  }
   return order;
 }

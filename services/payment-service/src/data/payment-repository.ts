@@ -77,21 +77,23 @@ export class PostgresPaymentRepository implements PaymentRepository {
     return toPayment(rows[0]);
   }
 
-  async abandon(id: string): Promise<void> {
-    await this.pool.query(
+  async abandon(id: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
       `update payments set status = 'abandoned', updated_at = now()
         where id = $1 and status = 'processing'`,
       [id],
     );
+    return rowCount === 1;
   }
 
-  async abandonStale(orderId: string, startedBefore: Date): Promise<number> {
-    const { rowCount } = await this.pool.query(
+  async abandonStale(orderId: string, startedBefore: Date): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
       `update payments set status = 'abandoned', updated_at = now()
-        where order_id = $1 and status = 'processing' and created_at < $2`,
+        where order_id = $1 and status = 'processing' and created_at < $2
+        returning id`,
       [orderId, startedBefore],
     );
-    return rowCount ?? 0;
+    return rows.map((row) => row.id);
   }
 
   async findById(id: string): Promise<Payment | undefined> {

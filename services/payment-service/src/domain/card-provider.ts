@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeCard } from '@sightline/cards';
-import { faults, inSpan } from '@sightline/telemetry';
+import { faults, inSpan, recordBusinessFacts } from '@sightline/telemetry';
 import { CardProviderFailed, PaymentGatewayTimeout, type Card } from './payment.ts';
 import type { Authorization, CardProvider } from './ports.ts';
 
@@ -23,7 +23,7 @@ export class SimulatedCardProvider implements CardProvider {
   }
 
   authorize(
-    _attemptId: string,
+    attemptId: string,
     card: Card,
     amountCents: number,
     currency: string,
@@ -37,6 +37,7 @@ export class SimulatedCardProvider implements CardProvider {
         'sightline.payment.card_brand': describeCard(card.number).brand,
       },
       async () => {
+        recordBusinessFacts({ payment_id: attemptId, skus });
         // Failure drills: the provider hangs on orders holding one SKU, or fails a share of charges.
         const timeout = await faults.active('paymentGatewayTimeout');
         if (timeout && skus.includes(timeout.sku)) {

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeCard } from '@sightline/cards';
-import { createCounter } from '@sightline/telemetry';
+import {
+  createCounter,
+  logger,
+  recordBusinessFacts,
+  type BusinessFacts,
+} from '@sightline/telemetry';
 import {
   CardProviderFailed,
   PaymentDeclined,
@@ -15,6 +20,19 @@ const paymentsTotal = createCounter(
   "Payments attempted, by outcome, and for declines the provider's reason.",
   ['outcome', 'decline_reason'],
 );
+
+/** An attempt's business facts, as its log lines name them. */
+function paymentFacts(payment: Payment): BusinessFacts {
+  return { payment_id: payment.id, order_id: payment.orderId };
+}
+
+/** Logged by whoever moved the attempt to `abandoned`, so once per attempt. */
+function logAbandoned(paymentId: string, orderId: string): void {
+  logger.info(
+    { event: 'sightline.payment.abandoned', payment_id: paymentId, order_id: orderId },
+    'payment abandoned',
+  );
+}
 
 /** How often a duplicate charge looks again at the attempt it is waiting for. */
 const POLL_MS = 20;
@@ -43,6 +61,7 @@ export class Payments {
    * the live attempt's outcome (`created: false`) without calling the provider again.
    */
   async charge(request: ChargeRequest): Promise<{ payment: Payment; created: boolean }> {
+    recordBusinessFacts({ order_id: request.orderId, skus: request.skus });
     for (let tries = 0; tries < MAX_TRIES; tries++) {
       const attempt = await this.repository.startAttempt({
         orderId: request.orderId,
@@ -50,12 +69,16 @@ export class Payments {
         currency: request.currency,
         card: describeCard(request.card.number),
       });
-      if (attempt) return { payment: await this.authorize(attempt, request), created: true };
+      if (attempt) {
+        recordBusinessFacts({ payment_id: attempt.id });
+        return { payment: await this.authorize(attempt, request), created: true };
+      }
 
       const live = await this.repository.findLive(request.orderId);
       if (!live) continue;
       const outcome = await this.outcomeOf(live);
       if (outcome.status === 'abandoned') continue;
+      recordBusinessFacts({ payment_id: outcome.id });
       if (outcome.status === 'declined') throw new PaymentDeclined(outcome);
       paymentsTotal.inc({ outcome: 'already_paid' });
       return { payment: outcome, created: false };
@@ -66,11 +89,13 @@ export class Payments {
   async get(id: string): Promise<Payment> {
     const payment = await this.repository.findById(id);
     if (!payment) throw new PaymentNotFound(id);
+    recordBusinessFacts(paymentFacts(payment));
     return payment;
   }
 
   /** Every attempt for an order, oldest first; attempts that died mid-call show as `abandoned`. */
   async listByOrder(orderId: string): Promise<Payment[]> {
+    recordBusinessFacts({ order_id: orderId });
     await this.abandonStale(orderId);
     return this.repository.listByOrder(orderId);
   }
@@ -82,7 +107,7 @@ export class Payments {
         // The provider says it failed, so nothing was charged and the order may be charged
         // again. A timeout says no such thing: that attempt stays `processing` until overdue.
         if (error instanceof CardProviderFailed) {
-          await this.repository.abandon(attempt.id);
+          if (await this.repository.abandon(attempt.id)) logAbandoned(attempt.id, attempt.orderId);
           paymentsTotal.inc({ outcome: 'failed' });
         }
         throw error;
@@ -97,7 +122,22 @@ export class Payments {
         ? { outcome: payment.status, decline_reason: authorization.declineReason }
         : { outcome: payment.status },
     );
-    if (payment.status === 'declined') throw new PaymentDeclined(payment);
+    if (payment.status === 'declined') {
+      logger.info(
+        {
+          event: 'sightline.payment.declined',
+          ...paymentFacts(payment),
+          skus: request.skus,
+          decline_reason: payment.declineReason,
+        },
+        'payment declined',
+      );
+      throw new PaymentDeclined(payment);
+    }
+    logger.info(
+      { event: 'sightline.payment.succeeded', ...paymentFacts(payment), skus: request.skus },
+      'payment succeeded',
+    );
     return payment;
   }
 
@@ -118,7 +158,8 @@ export class Payments {
   private async abandonStale(orderId: string): Promise<number> {
     const startedBefore = new Date(Date.now() - this.processingTimeoutMs);
     const abandoned = await this.repository.abandonStale(orderId, startedBefore);
-    if (abandoned > 0) paymentsTotal.inc({ outcome: 'abandoned' }, abandoned);
-    return abandoned;
+    if (abandoned.length > 0) paymentsTotal.inc({ outcome: 'abandoned' }, abandoned.length);
+    for (const id of abandoned) logAbandoned(id, orderId);
+    return abandoned.length;
   }
 }

@@ -37,10 +37,16 @@ export interface PaymentRepository {
     id: string,
     answer: { status: 'succeeded' | 'declined'; declineReason: string | null },
   ): Promise<Payment>;
-  /** Marks one `processing` attempt `abandoned`: the provider failed it without charging. */
-  abandon(id: string): Promise<void>;
-  /** Marks the order's attempts still `processing` since before `startedBefore` as `abandoned`. */
-  abandonStale(orderId: string, startedBefore: Date): Promise<number>;
+  /**
+   * Marks one `processing` attempt `abandoned`: the provider failed it without charging.
+   * False when it was no longer `processing`.
+   */
+  abandon(id: string): Promise<boolean>;
+  /**
+   * Marks the order's attempts still `processing` since before `startedBefore` as `abandoned`;
+   * returns their ids.
+   */
+  abandonStale(orderId: string, startedBefore: Date): Promise<string[]>;
   findById(id: string): Promise<Payment | undefined>;
   listByOrder(orderId: string): Promise<Payment[]>;
 }

@@ -1,4 +1,4 @@
-import { createCounter, faults } from '@sightline/telemetry';
+import { createCounter, faults, logger, recordBusinessFacts } from '@sightline/telemetry';
 import { EmailTaken, UserNotFound, type NewUser, type User } from './user.ts';
 import { hashPassword } from './passwords.ts';
 import type { UserRepository } from './ports.ts';
@@ -20,10 +20,14 @@ export class Users {
     });
     if (!user) throw new EmailTaken();
     usersRegistered.inc();
+    // The user id is the customer's reference everywhere; the email and name never leave here.
+    recordBusinessFacts({ customer_ref: user.id });
+    logger.info({ event: 'sightline.user.registered', customer_ref: user.id }, 'user registered');
     return user;
   }
 
   async get(id: string): Promise<User> {
+    recordBusinessFacts({ customer_ref: id });
     // Failure drills: a lookup that turns slow (userServiceLatency), and one that keeps a
     // little memory each time, like a cache that never evicts (memoryLeak).
     await faults.delay('userServiceLatency');
