@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { reportError } from './error-reporting.ts';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, type Problem } from './problem.ts';
+import { withRoute } from './request-log.ts';
 
 /** A service's own translation of domain errors to problems; `undefined` means "not mine". */
 export type ErrorMapper = (error: unknown) => Problem | undefined;
@@ -70,7 +71,10 @@ export function errorHandler(mapError?: ErrorMapper): ErrorRequestHandler {
   return (error: unknown, request, response, next) => {
     if (response.headersSent) return next(error);
     const problem = toProblem(error, mapError);
-    if (problem.status >= 500) reportError(error, `${request.method} ${request.path} failed`);
+    // The line's message is the error's; the request it failed is told as the request line tells it.
+    if (problem.status >= 500) {
+      reportError(error, withRoute({ req: { method: request.method, url: request.originalUrl } }));
+    }
     response
       .status(problem.status)
       .type(PROBLEM_CONTENT_TYPE)

@@ -17,8 +17,12 @@ export function requestSpan(): Span | undefined {
  * The one place an unexpected failure becomes telemetry: the request's span is marked ERROR
  * with the exception recorded, one error log line says what and where, and Sentry gets it.
  * Express errors, unhandled rejections and uncaught exceptions all come through here.
+ *
+ * The line's message is the error's own (`Payment gateway timeout`), so a search for what the
+ * failure said finds it; what the process was doing (the request's method and route, or
+ * `uncaught exception`) comes in `fields`.
  */
-export function reportError(error: unknown, message = 'unexpected error'): void {
+export function reportError(error: unknown, fields: Record<string, unknown> = {}): void {
   const err = error instanceof Error ? error : new Error(String(error));
   const span = requestSpan();
   span?.recordException(err);
@@ -26,12 +30,13 @@ export function reportError(error: unknown, message = 'unexpected error'): void 
 
   logger.error(
     {
+      ...fields,
       'error.type': err.name,
       'error.message': err.message,
       'error.stack': err.stack,
       ...codeLocationOf(err),
     },
-    message,
+    err.message || err.name,
   );
 
   const spanContext = span?.spanContext();

@@ -35,6 +35,7 @@ export const OTLP_NAMES: Record<string, string | undefined> = {
   customer_ref: 'sightline.customer.ref',
   order_status: 'sightline.order.status',
   decline_reason: 'sightline.payment.decline_reason',
+  'error.context': 'sightline.error.context',
   // Already on the resource of every record; repeating it per record says nothing new.
   'service.name': undefined,
 };

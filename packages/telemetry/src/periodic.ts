@@ -23,7 +23,7 @@ export function runPeriodically(
     timer = setTimeout(() => {
       // Reported inside the span, so the error log line and Sentry event carry its trace id.
       running = inSpan(name, {}, () =>
-        task().catch((error: unknown) => reportError(error, `${name} failed`)),
+        task().catch((error: unknown) => reportError(error, { 'error.context': name })),
       ).finally(() => {
         running = undefined;
         if (!stopped) schedule();

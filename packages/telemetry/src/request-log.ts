@@ -19,7 +19,7 @@ function requestIdFor(request: IncomingMessage, response: ServerResponse): strin
 }
 
 /** The route template the request matched (`/api/orders/:id`), as Express instrumentation saw it. */
-function withRoute<T extends object>(fields: T): T & { route?: string } {
+export function withRoute<T extends object>(fields: T): T & { route?: string } {
   const route = getRPCMetadata(context.active())?.route;
   return route === undefined ? fields : { ...fields, route };
 }

@@ -145,7 +145,7 @@ function runAsProcess(service: RunningService): void {
     try {
       await service.stop();
     } catch (error) {
-      reportError(error, 'shutdown failed');
+      reportError(error, { 'error.context': 'shutdown' });
       code = 1;
     }
     logger.info('stopped');
@@ -156,9 +156,11 @@ function runAsProcess(service: RunningService): void {
   const delay = service.readinessDelayMs;
   process.once('SIGTERM', () => void exit(0, 'SIGTERM', delay));
   process.once('SIGINT', () => void exit(0, 'SIGINT', delay));
-  process.on('unhandledRejection', (reason) => reportError(reason, 'unhandled promise rejection'));
+  process.on('unhandledRejection', (reason) =>
+    reportError(reason, { 'error.context': 'unhandled promise rejection' }),
+  );
   process.on('uncaughtException', (error) => {
-    reportError(error, 'uncaught exception');
+    reportError(error, { 'error.context': 'uncaught exception' });
     // A broken process stops taking traffic at once; there is nothing to wait for.
     void exit(1, 'uncaught exception', 0);
   });
@@ -173,7 +175,7 @@ export async function runService(start: () => Promise<RunningService>): Promise<
     runAsProcess(await start());
   } catch (error) {
     if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
-    else reportError(error, 'start failed');
+    else reportError(error, { 'error.context': 'start' });
     await stopErrorReporting();
     await stopTracing();
     process.exit(1);
