@@ -1,5 +1,5 @@
 import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { dashboardLink, stat, timeseries } from './kit.ts';
+import { dashboardLink, faultAnnotation, stat, timeseries } from './kit.ts';
 
 /** What the system is for: orders placed and settled, payments taken or declined. */
 export function businessDashboard(): DashboardBuilder {
@@ -9,6 +9,7 @@ export function businessDashboard(): DashboardBuilder {
     .tags(['sightline'])
     .time({ from: 'now-6h', to: 'now' })
     .refresh('1m')
+    .annotation(faultAnnotation())
     .link(dashboardLink('Overview', 'sightline-overview'))
     .withRow(new RowBuilder('Orders'))
     .withPanel(

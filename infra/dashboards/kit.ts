@@ -6,6 +6,7 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import { LogsSortOrder, ReduceDataOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
 import {
+  AnnotationQueryBuilder,
   DashboardLinkBuilder,
   type DashboardLink,
   type DataSourceRef,
@@ -51,6 +52,26 @@ export function promQueries(queries: Query[]): PromQuery[] {
     if (q.format === 'heatmap') builder.format(PromQueryFormat.Heatmap);
     return builder;
   });
+}
+
+/** `fault_active` is 1 while a failure-drill fault is on in a service (faults/flags.json). */
+export const FAULT_ANNOTATION_EXPR = 'fault_active{job="services"}';
+
+/**
+ * When a failure-drill fault was on, shaded on every time series panel: a region from the
+ * moment it was switched on to the moment it went off, named by fault and service. A graph
+ * that changes inside a region changed because of that fault; outside one, look elsewhere.
+ */
+export function faultAnnotation(): AnnotationQueryBuilder {
+  return new AnnotationQueryBuilder()
+    .name('Faults')
+    .datasource(PROMETHEUS)
+    .enable(true)
+    .iconColor('red')
+    .expr(FAULT_ANNOTATION_EXPR)
+    .target(new PromQuery().datasource(PROMETHEUS).refId('Anno').expr(FAULT_ANNOTATION_EXPR))
+    .titleFormat('fault {{fault}} on in {{service_name}}')
+    .tagKeys('service_name,fault');
 }
 
 export function lokiQuery(expr: string): LokiQuery {

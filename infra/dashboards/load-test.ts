@@ -1,5 +1,5 @@
 import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { dashboardLink, jaegerLink, timeseries } from './kit.ts';
+import { dashboardLink, faultAnnotation, jaegerLink, timeseries } from './kit.ts';
 
 /**
  * k6's own results (sent by Prometheus remote write, `-o experimental-prometheus-rw`, with
@@ -20,6 +20,7 @@ export function loadTestDashboard(): DashboardBuilder {
     .tags(['sightline', 'k6'])
     .time({ from: 'now-30m', to: 'now' })
     .refresh('10s')
+    .annotation(faultAnnotation())
     .link(dashboardLink('Overview', 'sightline-overview'))
     .link(dashboardLink('Service', 'sightline-service'))
     .link(jaegerLink('api-gateway'))

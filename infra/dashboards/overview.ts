@@ -6,6 +6,7 @@ import {
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import {
   dashboardLink,
+  faultAnnotation,
   jaegerLink,
   logs,
   lokiLink,
@@ -26,6 +27,7 @@ export function overviewDashboard(): DashboardBuilder {
     .tags(['sightline'])
     .time({ from: 'now-1h', to: 'now' })
     .refresh('30s')
+    .annotation(faultAnnotation())
     .link(dashboardLink('Service', 'sightline-service'))
     .link(dashboardLink('Business', 'sightline-business'))
     .link(dashboardLink('Telemetry pipeline', 'sightline-pipeline'))

@@ -1,5 +1,5 @@
 import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { dashboardLink, runbookLink, stat, timeseries } from './kit.ts';
+import { dashboardLink, faultAnnotation, runbookLink, stat, timeseries } from './kit.ts';
 
 const COLLECTOR = 'job="otel-collector"';
 
@@ -27,6 +27,7 @@ export function pipelineDashboard(): DashboardBuilder {
     .tags(['sightline'])
     .time({ from: 'now-1h', to: 'now' })
     .refresh('30s')
+    .annotation(faultAnnotation())
     .link(dashboardLink('Overview', 'sightline-overview'))
     .withRow(new RowBuilder('Backends'))
     .withPanel(

@@ -7,6 +7,7 @@ import {
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import {
   dashboardLink,
+  faultAnnotation,
   heatmap,
   jaegerLink,
   logs,
@@ -30,6 +31,7 @@ export function serviceDashboard(): DashboardBuilder {
     .tags(['sightline'])
     .time({ from: 'now-1h', to: 'now' })
     .refresh('30s')
+    .annotation(faultAnnotation())
     .withVariable(
       new QueryVariableBuilder('service')
         .label('service')
@@ -206,7 +208,7 @@ export function serviceDashboard(): DashboardBuilder {
             'the collector). STATUS_CODE_ERROR lines are failed queries. Empty for the gateway, ' +
             'which has no database.',
           unit: 'ops',
-          width: 12,
+          width: 8,
         },
         [
           {
@@ -225,13 +227,35 @@ export function serviceDashboard(): DashboardBuilder {
             'rise in request duration means the database is the bottleneck (locks, a missing ' +
             'index, pool exhaustion).',
           unit: 'ms',
-          width: 12,
+          width: 8,
         },
         [
           {
             expr: `histogram_quantile(0.95, sum by (span_name, le) (rate(${SPANS}_duration_milliseconds_bucket{${OF}, db_system_name="postgresql"}[$__rate_interval])))`,
             legend: '{{span_name}}',
           },
+        ],
+      ),
+    )
+    .withPanel(
+      timeseries(
+        {
+          title: 'Database connections: in use, the most, and requests waiting',
+          description:
+            'The request pool of $service: connections checked out, the most it opens, and ' +
+            'requests queued for one. Waiting requests mean every connection is busy; each waits ' +
+            'before its SQL runs, and fails after 5 s. Empty for the gateway, which has no database.',
+          unit: 'short',
+          width: 8,
+          links: [runbookLink('DatabasePoolSaturated')],
+        },
+        [
+          {
+            expr: `sum(db_client_connection_count{${OF}, db_client_connection_state="used"})`,
+            legend: 'in use',
+          },
+          { expr: `sum(db_client_connection_max{${OF}})`, legend: 'the most' },
+          { expr: `sum(db_client_connection_pending_requests{${OF}})`, legend: 'waiting' },
         ],
       ),
     )
@@ -245,6 +269,7 @@ export function serviceDashboard(): DashboardBuilder {
             'something synchronous (a big JSON, a hash, a sync fs call) is blocking the process.',
           unit: 's',
           width: 8,
+          links: [runbookLink('HighEventLoopLag')],
         },
         [{ expr: `nodejs_eventloop_lag_p99_seconds{${OF}}`, legend: 'p99 lag' }],
       ),
@@ -288,6 +313,7 @@ export function serviceDashboard(): DashboardBuilder {
             'V8 heap in use and reserved. A sawtooth is normal; a floor that keeps rising over ' +
             'hours is a leak. Compose caps old space at 96 MiB.',
           unit: 'bytes',
+          width: 8,
         },
         [
           { expr: `nodejs_heap_size_used_bytes{${OF}}`, legend: 'used' },
@@ -303,8 +329,33 @@ export function serviceDashboard(): DashboardBuilder {
             'Memory the process holds, heap and native. Compose limits each service to 208 MiB; ' +
             'close to it, the container is killed (look for restarts and ServiceDown).',
           unit: 'bytes',
+          width: 8,
         },
         [{ expr: `process_resident_memory_bytes{${OF}}`, legend: 'rss' }],
+      ),
+    )
+    .withPanel(
+      timeseries(
+        {
+          title: 'Memory kept after garbage collection',
+          description:
+            'The floor of the heap\u2019s sawtooth (its lowest in use over 5 minutes) plus ' +
+            'Buffers held outside the heap, against the same floor over the last hour. The gap ' +
+            'is memory that survived every collection: above 24 MiB for 10 minutes, MemoryGrowth fires.',
+          unit: 'bytes',
+          width: 8,
+          links: [runbookLink('MemoryGrowth')],
+        },
+        [
+          {
+            expr: `min_over_time(nodejs_heap_size_used_bytes{${OF}}[5m]) + min_over_time(nodejs_external_memory_bytes{${OF}}[5m])`,
+            legend: 'kept (5 m floor)',
+          },
+          {
+            expr: `min_over_time(nodejs_heap_size_used_bytes{${OF}}[1h]) + min_over_time(nodejs_external_memory_bytes{${OF}}[1h])`,
+            legend: 'kept, lowest of the last hour',
+          },
+        ],
       ),
     )
     .withRow(new RowBuilder('Error logs'))

@@ -120,22 +120,41 @@ function panelsOf(dashboard: Node): Node[] {
 function grafanaDashboards(): FoundQuery[] {
   return files('grafana/dashboards', ['.json']).flatMap((file) => {
     const dashboard = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as Node;
-    return panelsOf(dashboard).flatMap((panel) =>
-      list(panel.targets).flatMap((target) => {
-        const language = languageOf(target.datasource ?? panel.datasource);
-        return language && typeof target.expr === 'string'
+    const annotations = list((dashboard.annotations as Node | undefined)?.list).flatMap(
+      (annotation): FoundQuery[] => {
+        const language = languageOf(annotation.datasource);
+        const expr = (annotation.target as Node | undefined)?.expr ?? annotation.expr;
+        return language && typeof expr === 'string'
           ? [
               {
                 file,
-                where:
-                  `panel "${String(panel.title)}" ${typeof target.refId === 'string' ? target.refId : ''}`.trim(),
+                where: `annotation "${String(annotation.name)}"`,
                 language,
-                expr: target.expr,
+                expr,
                 grafana: true,
               },
             ]
           : [];
-      }),
+      },
+    );
+    return annotations.concat(
+      panelsOf(dashboard).flatMap((panel) =>
+        list(panel.targets).flatMap((target) => {
+          const language = languageOf(target.datasource ?? panel.datasource);
+          return language && typeof target.expr === 'string'
+            ? [
+                {
+                  file,
+                  where:
+                    `panel "${String(panel.title)}" ${typeof target.refId === 'string' ? target.refId : ''}`.trim(),
+                  language,
+                  expr: target.expr,
+                  grafana: true,
+                },
+              ]
+            : [];
+        }),
+      ),
     );
   });
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { DASHBOARDS_DIR, renderDashboards } from '../../infra/dashboards/generate.ts';
+import { FAULT_ANNOTATION_EXPR } from '../../infra/dashboards/kit.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const rendered = renderDashboards();
@@ -43,6 +44,23 @@ describe('the dashboards as code', () => {
           `panel "${String(panel.title)}" does not say what to look for`,
         );
       }
+    });
+
+    test(`when ${file} has a time series panel, then it shades when a failure-drill fault was on, from fault_active`, () => {
+      if (!panels.some((p) => p.type === 'timeseries')) return;
+      const list = ((dashboard.annotations as Node | undefined)?.list ?? []) as Node[];
+      const faults = list.filter(
+        (a) =>
+          String(a.expr).startsWith('fault_active') &&
+          String((a.target as Node | undefined)?.expr).startsWith('fault_active'),
+      );
+      assert.equal(faults.length, 1, `${file} has no fault_active annotation`);
+      const [annotation] = faults as [Node];
+      assert.equal(annotation.expr, FAULT_ANNOTATION_EXPR);
+      assert.equal(annotation.enable, true, 'the annotation is on by default');
+      assert.deepEqual(annotation.datasource, { type: 'prometheus', uid: 'prometheus' });
+      assert.match(String(annotation.titleFormat), /\{\{fault\}\}.*\{\{service_name\}\}/);
+      assert.equal(annotation.filter, undefined, 'shown on every panel, not only some');
     });
 
     test(`when ${file} is read, then every panel and query names a datasource uid the provisioning defines`, () => {
