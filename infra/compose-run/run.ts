@@ -65,6 +65,8 @@ async function upTestDown(): Promise<number | null> {
       throw error;
     }
     console.log(`✓ docker compose up: every service healthy (${seconds()})`);
+    // For the test that the dashboards have data within two minutes of `up`.
+    process.env.SIGHTLINE_COMPOSE_UP_AT = String(Date.now());
     if (mode === 'bench') {
       await benchCompose();
       return 0;

@@ -55,6 +55,25 @@ export function promQueries(queries: Query[]): PromQuery[] {
 }
 
 /** `fault_active` is 1 while a failure-drill fault is on in a service (faults/flags.json). */
+/**
+ * A failure, refusal or drop counter reads 0, not "No data", while nothing has failed: a
+ * counter with labels has no series until its first increment, so Grafana would have nothing
+ * to draw. `or on() vector(0)` adds one 0 series exactly when the query has none (the
+ * recording rules of prometheus/rules/slo-gateway.yml do the same).
+ */
+export function zeroWhenNone(expr: string): string {
+  return `${expr} or on() vector(0)`;
+}
+
+/**
+ * The share of `part` in `whole`, both summed by `by`: 0, not absent, for every `by` value
+ * that has traffic but no `part` yet (a 5xx ratio with no 5xx).
+ */
+export function shareOf(part: string, whole: string, by: string): string {
+  const sum = (selector: string) => `sum by (${by}) (rate(${selector}[$__rate_interval]))`;
+  return `(${sum(part)} or 0 * ${sum(whole)}) / ${sum(whole)}`;
+}
+
 export const FAULT_ANNOTATION_EXPR = 'fault_active{job="services"}';
 
 /**

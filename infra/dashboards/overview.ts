@@ -11,9 +11,11 @@ import {
   logs,
   lokiLink,
   runbookLink,
+  shareOf,
   stat,
   table,
   timeseries,
+  zeroWhenNone,
 } from './kit.ts';
 
 const REQUESTS = 'http_server_request_duration_seconds';
@@ -128,9 +130,11 @@ export function overviewDashboard(): DashboardBuilder {
         },
         [
           {
-            expr:
-              `sum by (service_name) (rate(${REQUESTS}_count{job="services", http_response_status_code=~"5.."}[$__rate_interval]))` +
-              ` / sum by (service_name) (rate(${REQUESTS}_count{job="services"}[$__rate_interval]))`,
+            expr: shareOf(
+              `${REQUESTS}_count{job="services", http_response_status_code=~"5.."}`,
+              `${REQUESTS}_count{job="services"}`,
+              'service_name',
+            ),
             legend: '{{service_name}}',
           },
         ],
@@ -174,7 +178,9 @@ export function overviewDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: 'sum by (upstream, reason) (rate(gateway_upstream_failures_total[$__rate_interval]))',
+            expr: zeroWhenNone(
+              'sum by (upstream, reason) (rate(gateway_upstream_failures_total[$__rate_interval]))',
+            ),
             legend: '{{upstream}} {{reason}}',
           },
         ],
@@ -191,7 +197,7 @@ export function overviewDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: 'sum(rate(gateway_rate_limited_total[$__rate_interval]))',
+            expr: zeroWhenNone('sum(rate(gateway_rate_limited_total[$__rate_interval]))'),
             legend: 'rate limited',
           },
         ],
@@ -199,13 +205,34 @@ export function overviewDashboard(): DashboardBuilder {
     )
     .withRow(new RowBuilder('Alerts and error logs'))
     .withPanel(
-      table(
+      stat(
         {
           title: 'Firing alerts',
           description:
-            'Alerts firing now, from Prometheus. Empty is good. Each alert\u2019s runbook is in ' +
-            'docs/runbooks/<alertname>.md; Alertmanager (port 9093) shows what was sent.',
+            'How many alerts fire now, from Prometheus: 0 is healthy. The table beside it ' +
+            'names them; Alertmanager (port 9093) shows what was sent.',
           unit: 'none',
+          width: 4,
+          height: 8,
+          links: [runbookLink('ServiceDown')],
+        },
+        [{ expr: 'count(ALERTS{alertstate="firing"}) or vector(0)', instant: true }],
+      ).thresholds(
+        new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
+          { value: null, color: 'green' },
+          { value: 1, color: 'red' },
+        ]),
+      ),
+    )
+    .withPanel(
+      table(
+        {
+          title: 'Which alerts fire',
+          description:
+            'The alerts firing now, with their labels. Empty is good. Each alert\u2019s runbook ' +
+            'is in docs/runbooks/<alertname>.md.',
+          unit: 'none',
+          width: 8,
           links: [runbookLink('ServiceDown')],
         },
         [{ expr: 'ALERTS{alertstate="firing"}', instant: true, format: 'table' }],

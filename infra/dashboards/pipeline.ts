@@ -1,5 +1,12 @@
 import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { dashboardLink, faultAnnotation, runbookLink, stat, timeseries } from './kit.ts';
+import {
+  dashboardLink,
+  faultAnnotation,
+  runbookLink,
+  stat,
+  timeseries,
+  zeroWhenNone,
+} from './kit.ts';
 
 const COLLECTOR = 'job="otel-collector"';
 
@@ -86,7 +93,7 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: perSignal('otelcol_receiver_refused_', 'receiver, signal'),
+            expr: zeroWhenNone(perSignal('otelcol_receiver_refused_', 'receiver, signal')),
             legend: '{{receiver}} {{signal}}',
           },
         ],
@@ -105,7 +112,7 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: perSignal('otelcol_processor_memory_limiter_refused_', 'signal'),
+            expr: zeroWhenNone(perSignal('otelcol_processor_memory_limiter_refused_', 'signal')),
             legend: '{{signal}}',
           },
         ],
@@ -142,11 +149,11 @@ export function pipelineDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: perSignal('otelcol_exporter_send_failed_', 'exporter'),
+            expr: zeroWhenNone(perSignal('otelcol_exporter_send_failed_', 'exporter')),
             legend: '{{exporter}} send failed',
           },
           {
-            expr: perSignal('otelcol_exporter_enqueue_failed_', 'exporter'),
+            expr: zeroWhenNone(perSignal('otelcol_exporter_enqueue_failed_', 'exporter')),
             legend: '{{exporter}} dropped (queue full)',
           },
         ],

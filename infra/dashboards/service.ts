@@ -14,6 +14,7 @@ import {
   lokiLink,
   PROMETHEUS,
   runbookLink,
+  shareOf,
   timeseries,
 } from './kit.ts';
 
@@ -75,9 +76,11 @@ export function serviceDashboard(): DashboardBuilder {
         },
         [
           {
-            expr:
-              `sum by (http_route) (rate(${REQUESTS}_count{${OF}, http_response_status_code=~"5.."}[$__rate_interval]))` +
-              ` / sum by (http_route) (rate(${REQUESTS}_count{${OF}}[$__rate_interval]))`,
+            expr: shareOf(
+              `${REQUESTS}_count{${OF}, http_response_status_code=~"5.."}`,
+              `${REQUESTS}_count{${OF}}`,
+              'http_route',
+            ),
             legend: '{{http_route}}',
           },
         ],
@@ -134,7 +137,10 @@ export function serviceDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: `sum by (http_route) (rate(${REQUESTS}_count{${OF}, error_type="aborted"}[$__rate_interval]))`,
+            // 0 for every route with requests, until a client abandons one.
+            expr:
+              `sum by (http_route) (rate(${REQUESTS}_count{${OF}, error_type="aborted"}[$__rate_interval]))` +
+              ` or 0 * sum by (http_route) (rate(${REQUESTS}_count{${OF}}[$__rate_interval]))`,
             legend: '{{http_route}}',
           },
         ],
@@ -173,7 +179,10 @@ export function serviceDashboard(): DashboardBuilder {
         },
         [
           {
-            expr: `sum by (peer_service, error_type) (rate(${CALLS}_count{${OF}, error_type!=""}[$__rate_interval]))`,
+            // 0 for every callee with calls, until one fails.
+            expr:
+              `sum by (peer_service, error_type) (rate(${CALLS}_count{${OF}, error_type!=""}[$__rate_interval]))` +
+              ` or on (peer_service) 0 * sum by (peer_service) (rate(${CALLS}_count{${OF}}[$__rate_interval]))`,
             legend: '{{peer_service}} {{error_type}}',
           },
         ],

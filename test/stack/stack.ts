@@ -4,6 +4,7 @@ import { ADMIN_TOKEN_FILE } from '../../infra/dev/admin-token.ts';
 import { join } from 'node:path';
 import { DEFAULT_PORTS, spawnService } from '../../infra/dev/services.ts';
 import { fromUrl } from '../../infra/dev/embedded-postgres.ts';
+import { fillGrafanaVariables } from '../../infra/queries/grammar.ts';
 import { isOurs, readPids, writePid } from '../../infra/stack/pid-files.ts';
 import { pin, readPins, ROOT } from '../../infra/stack/pins.ts';
 import { residentMiB } from '../../infra/stack/resident-memory.ts';
@@ -174,3 +175,23 @@ export async function placeOrder(traceparent: string): Promise<{
     registrationTraceId: registration.traceId,
   };
 }
+
+export interface RangeResult {
+  status: string;
+  data: { result: { metric: Record<string, string>; values: [number, string][] }[] };
+}
+
+/** A panel's query as Grafana sends it: a range query over the last 15 minutes, 15 s steps. */
+export async function rangeQuery(expr: string): Promise<RangeResult> {
+  const end = Date.now() / 1000;
+  const params = new URLSearchParams({
+    query: fillGrafanaVariables(expr),
+    start: String(end - 900),
+    end: String(end),
+    step: '15',
+  });
+  return getJson<RangeResult>(`${PROMETHEUS}/api/v1/query_range?${params.toString()}`);
+}
+
+export const hasData = (result: RangeResult) =>
+  result.data.result.some((series) => series.values.some(([, v]) => v !== 'NaN'));
