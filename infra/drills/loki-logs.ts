@@ -23,6 +23,15 @@ export function traceQuery(traceId: string): string {
   return `{service_name=~".+"} | trace_id="${traceId}"`;
 }
 
+/**
+ * A service's fault audit lines (`fault <name> switched on`), for a saturation drill: which
+ * fault went on, with which options, by whom. A line filter, as a person types it.
+ */
+export function auditQuery(service: string): string {
+  if (!/^[a-z0-9-]+$/.test(service)) throw new Error(`not a service name: ${service}`);
+  return `{service_name="${service}"} |= "switched on"`;
+}
+
 /** True when a Loki answers at `base` and says it is ready. */
 export async function lokiAnswers(base = lokiUrl()): Promise<boolean> {
   try {
@@ -39,13 +48,21 @@ interface QueryRangeAnswer {
 }
 
 /** The trace's log lines in Loki over the last `lookbackMs`, oldest first. */
-export async function lokiLinesOfTrace(
+export function lokiLinesOfTrace(
   traceId: string,
+  options: { base?: string; lookbackMs?: number } = {},
+): Promise<LogLine[]> {
+  return lokiLines(traceQuery(traceId), options);
+}
+
+/** A LogQL query's lines in Loki over the last `lookbackMs`, oldest first. */
+export async function lokiLines(
+  query: string,
   { base = lokiUrl(), lookbackMs = 60 * 60_000 } = {},
 ): Promise<LogLine[]> {
   const nowNs = BigInt(Date.now()) * 1_000_000n;
   const params = new URLSearchParams({
-    query: traceQuery(traceId),
+    query,
     start: String(nowNs - BigInt(lookbackMs) * 1_000_000n),
     end: String(nowNs),
     direction: 'forward',

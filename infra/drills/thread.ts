@@ -3,15 +3,23 @@
  * on the native stack: Alertmanager, Prometheus (the alert's series and its exemplars),
  * Jaeger, Loki or the services' log files, and the repository itself.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { readFlagDefinitions } from '../../packages/telemetry/src/fault-catalog.ts';
 import { adminBaseUrl, adminToken } from '../faults/admin-access.ts';
 import type { ServiceSpec } from '../dev/services.ts';
 import { linesOfTrace, type LogLine } from '../stack/logs.ts';
 import { pin, readPins, ROOT } from '../stack/pins.ts';
+import { LOG_DIR } from '../stack/processes.ts';
 import type { Drill } from './drills.ts';
-import { lokiAnswers, lokiLinesOfTrace, lokiUrl, traceQuery } from './loki-logs.ts';
+import {
+  auditQuery,
+  lokiAnswers,
+  lokiLines,
+  lokiLinesOfTrace,
+  lokiUrl,
+  traceQuery,
+} from './loki-logs.ts';
 
 const pins = readPins();
 const at = (key: string) => `http://127.0.0.1:${pin(pins, key)}`;
@@ -150,6 +158,8 @@ export interface Exemplar {
 /** An exemplar recorded since `since` (ms), while the fault was on. */
 export async function exemplar(drill: Drill, since: number): Promise<Exemplar | undefined> {
   const { metric, selector, pick } = drill.exemplars;
+  // A saturation drill's gauge carries none: its thread is followSaturation's.
+  if (pick === 'none') return undefined;
   const params = new URLSearchParams({
     query: `${metric}{${selector}}`,
     start: String(since / 1000),
@@ -186,6 +196,11 @@ export interface Span {
   ownMicros: number;
   error: boolean;
   tags: Record<string, unknown>;
+  /**
+   * The feature flags evaluated `on` in it: its `feature_flag.evaluation` events (Jaeger
+   * shows them as logs), the trace's record of which fault shaped it.
+   */
+  flags?: string[];
 }
 
 interface JaegerSpan {
@@ -195,6 +210,16 @@ interface JaegerSpan {
   duration: number;
   references?: { refType: string; spanID: string }[];
   tags: { key: string; value: unknown }[];
+  logs?: { fields: { key: string; value: unknown }[] }[];
+}
+
+/** The keys of the flags a span's `feature_flag.evaluation` events name. */
+function flagsOf(span: JaegerSpan): string[] {
+  return (span.logs ?? []).flatMap(({ fields }) => {
+    const field = (key: string) => fields.find((f) => f.key === key)?.value;
+    const key = field('feature_flag.key');
+    return field('event') === 'feature_flag.evaluation' && typeof key === 'string' ? [key] : [];
+  });
 }
 
 export async function trace(traceId: string): Promise<Span[] | undefined> {
@@ -220,6 +245,7 @@ export async function trace(traceId: string): Promise<Span[] | undefined> {
       ownMicros: span.duration - (childMicros.get(span.spanID) ?? 0),
       error: tags['otel.status_code'] === 'ERROR' || tags.error === true,
       tags,
+      flags: flagsOf(span),
     };
   });
 }
@@ -230,10 +256,17 @@ export function culprit(drill: Drill, spans: Span[]): Span | undefined {
   if (drill.exemplars.pick === 'error') {
     return own.filter((span) => span.error).sort((a, b) => a.micros - b.micros)[0];
   }
+  // A flag's evaluation marks the span whose own code took the time (the server span, when
+  // the service opens none of its own): the one of those that spent the most itself.
+  const clue = drill.clue;
+  if (clue && 'flagEvent' in clue) {
+    return own
+      .filter((span) => (span.flags ?? []).length > 0 && span.tags['span.kind'] !== 'client')
+      .sort((a, b) => b.ownMicros - a.ownMicros)[0];
+  }
   // Only spans that can hold the clue: ones carrying its attribute (a statement), or the
   // service's own code spans (internal). A blocked event loop also stretches the calls it
   // makes meanwhile, so a client span's time is not its own.
-  const clue = drill.clue;
   const candidates = own.filter((span) =>
     clue && 'inAttribute' in clue
       ? span.tags[clue.inAttribute] !== undefined
@@ -325,6 +358,13 @@ function sourceFiles(dir: string): string[] {
 export function codeOfSlowSpan(drill: Drill, span: Span): CodeLine | undefined {
   const clue = drill.clue;
   if (!clue) return undefined;
+  if ('flagEvent' in clue) {
+    for (const flag of span.flags ?? []) {
+      const code = codeReadingFlag(drill.service, flag);
+      if (code) return { ...code, via: `span "${span.name}" evaluated flag ${flag}; ${code.via}` };
+    }
+    return undefined;
+  }
   const word = 'word' in clue ? clue.word : `'${span.name}'`;
   if ('word' in clue && !JSON.stringify(span.tags[clue.inAttribute] ?? '').includes(clue.word)) {
     return undefined;
@@ -339,4 +379,193 @@ export function codeOfSlowSpan(drill: Drill, span: Span): CodeLine | undefined {
     if (inside >= 0) return sourceLine(file, at + inside + 1, `span ${word} opens here`);
   }
   return undefined;
+}
+
+/**
+ * Where a service's code reads a feature flag (a fault): the fault point, a non-comment line
+ * calling `faults.…('<flag>')`.
+ */
+export function codeReadingFlag(service: string, flag: string): CodeLine | undefined {
+  for (const file of sourceFiles(`services/${service}/src`)) {
+    const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
+    const at = lines.findIndex(
+      (text) =>
+        !/^\s*(\*|\/\/|\/\*)/.test(text) && text.includes(`faults.`) && text.includes(`('${flag}'`),
+    );
+    if (at >= 0) return sourceLine(file, at + 1, `${service} reads ${flag} here`);
+  }
+  return undefined;
+}
+
+// A saturation alert's thread. Its gauge has no exemplar and no single request caused it, so
+// the questions are: what grew, what changed when it began to grow, who changed it, and which
+// line does that change reach? Alert → the resource's series → fault_active (which fault
+// went on, and when) → that fault's audit line in the service's logs → the line that reads it.
+
+export interface SaturationThread {
+  /** The drill's gauge when the fault went on, and now. */
+  growth: { query: string; before: number; now: number };
+  /** What changed: the fault fault_active shows on in the service, and since when. */
+  change: { query: string; fault: string; since: string };
+  /** The fault's audit line: who switched it on, with which options. */
+  audit: { source: TraceLogs['source']; how: string; line: LogLine };
+}
+
+async function instant(
+  query: string,
+  at?: number,
+): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+  const params = new URLSearchParams({ query, ...(at ? { time: String(at / 1000) } : {}) });
+  const { data } = await getJson<{
+    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+  }>(`${PROMETHEUS}/api/v1/query?${params.toString()}`);
+  return data.result;
+}
+
+/** The drill's gauge (summed over instances) when the fault went on (`since`, ms) and now. */
+export async function resourceGrowth(
+  drill: Drill,
+  since: number,
+): Promise<SaturationThread['growth'] | undefined> {
+  const query = `sum(${drill.exemplars.metric}{${drill.exemplars.selector}})`;
+  const [before] = await instant(query, since);
+  const [now] = await instant(query);
+  if (!before || !now) return undefined;
+  return { query, before: Number(before.value[1]), now: Number(now.value[1]) };
+}
+
+/** The fault fault_active shows on in the drill's service, and the first sample it was on. */
+export async function faultSwitchedOn(
+  drill: Drill,
+  since: number,
+): Promise<SaturationThread['change'] | undefined> {
+  const query = `fault_active{service_name="${drill.service}"} == 1`;
+  const params = new URLSearchParams({
+    query,
+    start: String((since - 60_000) / 1000),
+    end: String(Date.now() / 1000),
+    step: '5',
+  });
+  const { data } = await getJson<{
+    data: { result: { metric: Record<string, string>; values: [number, string][] }[] };
+  }>(`${PROMETHEUS}/api/v1/query_range?${params.toString()}`);
+  const [first] = data.result
+    .map((series) => ({ fault: series.metric.fault ?? '', at: series.values[0]?.[0] ?? 0 }))
+    .filter((on) => on.fault)
+    .sort((a, b) => b.at - a.at);
+  if (!first) return undefined;
+  return { query, fault: first.fault, since: new Date(first.at * 1000).toISOString() };
+}
+
+/** The fault a log line is the audit of, as stdout (`fault`) or Loki (`sightline_fault_name`) names it. */
+function auditOf(line: LogLine): { fault: unknown; action: unknown } {
+  return {
+    fault: line.fields.fault ?? line.fields.sightline_fault_name,
+    action: line.fields.fault_action ?? line.fields.sightline_fault_action,
+  };
+}
+
+/** The service's log lines from its log file (the native stack's), oldest first. */
+function serviceLogLines(service: string): LogLine[] {
+  const file = join(LOG_DIR, `${service}.log`);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((raw) => raw.includes('fault_action'))
+    .flatMap((raw) => {
+      try {
+        const fields = JSON.parse(raw) as Record<string, unknown>;
+        const text = (value: unknown) => (typeof value === 'string' ? value : '');
+        return [
+          {
+            time: String(fields.time),
+            service,
+            level: text(fields.level),
+            msg: text(fields.msg),
+            fields,
+            raw,
+          },
+        ];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** The newest line saying `fault` was switched on in the drill's service: Loki's, or the log file's. */
+export async function auditLine(
+  drill: Drill,
+  fault: string,
+): Promise<SaturationThread['audit'] | undefined> {
+  const switchedOn = (line: LogLine) => {
+    const audit = auditOf(line);
+    return audit.fault === fault && audit.action === 'on';
+  };
+  if (await lokiAnswers()) {
+    const query = auditQuery(drill.service);
+    const line = (await lokiLines(query)).filter(switchedOn).at(-1);
+    return line && { source: 'loki', how: `Loki at ${lokiUrl()}: ${query}`, line };
+  }
+  const line = serviceLogLines(drill.service).filter(switchedOn).at(-1);
+  return (
+    line && {
+      source: 'log files',
+      how: `grep '"fault_action":"on"' ${relative(ROOT, join(LOG_DIR, `${drill.service}.log`))}`,
+      line,
+    }
+  );
+}
+
+/** The line the fault reaches: where the service's code reads it. */
+export function codeOfFault(
+  drill: Drill,
+  change: SaturationThread['change'],
+): CodeLine | undefined {
+  const code = codeReadingFlag(drill.service, change.fault);
+  return code && { ...code, via: `fault_active{fault="${change.fault}"}; ${code.via}` };
+}
+
+/** A gauge's value as a person reads it: bytes in MiB, anything else as it is. */
+function reading(metric: string, value: number): string {
+  return metric.endsWith('_bytes') ? `${(value / 2 ** 20).toFixed(1)} MiB` : String(value);
+}
+
+/**
+ * A saturation drill's steps 2 to 4, said as they are found (step 2's alerting series and
+ * step 5's code, codeOfFault, are the caller's): how much the drill's gauge grew since the
+ * fault went on, which fault fault_active shows on, and that fault's audit line.
+ */
+export async function followSaturation(
+  drill: Drill,
+  since: number,
+  say: (line: string) => void,
+): Promise<SaturationThread> {
+  const { metric } = drill.exemplars;
+  const growth = await until(
+    `${metric} of ${drill.service}`,
+    () => resourceGrowth(drill, since),
+    60_000,
+  );
+  say(
+    `   ${growth.query}: ${reading(metric, growth.before)} when the fault went on, ${reading(metric, growth.now)} now (a gauge: no exemplar, no one request to blame)`,
+  );
+  const change = await until(
+    `fault_active of ${drill.service} to show a fault on`,
+    () => faultSwitchedOn(drill, since),
+    60_000,
+  );
+  say(`3. what changed as it grew: ${change.query} → ${change.fault}, on since ${change.since}`);
+  const audit = await until(
+    `the audit line of ${change.fault} in ${drill.service}'s logs`,
+    () => auditLine(drill, change.fault),
+    30_000,
+  );
+  const { fields } = audit.line;
+  const options = fields.fault_options ?? fields.sightline_fault_options;
+  const by = fields.admin_token_name ?? fields.sightline_admin_token_name;
+  say(`4. its audit line, from ${audit.how}:`);
+  say(
+    `   ${audit.line.service.padEnd(16)} ${audit.line.level.padEnd(5)} ${audit.line.msg} ${typeof options === 'string' ? options : JSON.stringify(options)} by ${String(by)}`,
+  );
+  return { growth, change, audit };
 }

@@ -10,10 +10,11 @@ import protobuf from 'protobufjs';
  * gzip as the collector sends them, that Loki would receive. It keeps the records and serves
  * them as JSON at `GET /records` (optionally `?trace_id=`), and answers `GET /ready` and
  * `GET /metrics` (one gauge of its own) where Loki does. It is no Loki: it indexes nothing,
- * and of LogQL it answers one query only, the one a drill asks
- * (`{service_name=~".+"} | trace_id="…"` on `/loki/api/v1/query_range`), shaped as Loki
- * answers it, so that the drills' Loki branch runs in the stack tests. Any other query gets
- * a 400 that says so.
+ * and of LogQL it answers the two queries the drills ask on `/loki/api/v1/query_range`, one
+ * request's lines (`{service_name=~".+"} | trace_id="…"`) and one service's lines holding a
+ * text (`{service_name="…"} |= "…"`, a saturation drill's fault audit line), shaped as Loki
+ * answers them, so that the drills' Loki branch runs in the stack tests. Any other query
+ * gets a 400 that says so.
  *
  * `npm run test:stack` starts it in its own process (LOKI_OTLP_ENDPOINT); the compose run
  * starts it as the image tagged grafana/loki (loki-image.ts).
@@ -205,6 +206,20 @@ function asLokiStream(record: DeliveredLog) {
 }
 
 const TRACE_QUERY = /^\{service_name=~"\.\+"\} \| trace_id="([0-9a-f]{32})"$/;
+const LINE_QUERY = /^\{service_name="([a-z0-9-]+)"\} \|= "([^"\\]*)"$/;
+
+/** The records a query the stand-in answers selects; undefined for any other query. */
+function selected(query: string, kept: DeliveredLog[]): DeliveredLog[] | undefined {
+  const traceId = TRACE_QUERY.exec(query)?.[1];
+  if (traceId) return kept.filter((r) => r.traceId === traceId);
+  const [, service, text] = LINE_QUERY.exec(query) ?? [];
+  if (service === undefined || text === undefined) return undefined;
+  return kept.filter(
+    (r) =>
+      r.resource['service.name'] === service &&
+      (typeof r.body === 'string' ? r.body : JSON.stringify(r.body)).includes(text),
+  );
+}
 
 /** The most records kept; older ones are dropped first, so a long run stays bounded. */
 const MAX_RECORDS = 100_000;
@@ -247,16 +262,16 @@ export async function startLokiStandIn(
     }
     if (request.method === 'GET' && url.pathname === '/loki/api/v1/query_range') {
       const query = url.searchParams.get('query') ?? '';
-      const traceId = TRACE_QUERY.exec(query)?.[1];
-      if (!traceId) {
+      const records = selected(query, kept);
+      if (!records) {
         response
           .writeHead(400, { 'content-type': 'text/plain' })
           .end(
-            `the Loki stand-in answers only {service_name=~".+"} | trace_id="<id>", not ${query}`,
+            `the Loki stand-in answers only {service_name=~".+"} | trace_id="<id>" and {service_name="<service>"} |= "<text>", not ${query}`,
           );
         return;
       }
-      const result = kept.filter((r) => r.traceId === traceId).map(asLokiStream);
+      const result = records.map(asLokiStream);
       response
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ status: 'success', data: { resultType: 'streams', result } }));

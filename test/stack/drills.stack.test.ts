@@ -17,9 +17,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
-import { DRILLS, type Drill } from '../../infra/drills/drills.ts';
+import { DRILLS, isSaturation, type Drill } from '../../infra/drills/drills.ts';
 import { awaitResolved, type DrillResult } from '../../infra/drills/run.ts';
-import { firingAlert } from '../../infra/drills/thread.ts';
+import { firingAlert, type SaturationThread } from '../../infra/drills/thread.ts';
 import { ROOT } from '../../infra/stack/pins.ts';
 
 /** The drills, taking turns between the alerts they page. */
@@ -73,10 +73,21 @@ for (const [index, one] of alternating(DRILLS).entries()) {
     const result = await drill(one.name, env);
     assert.equal(result.rules, 'classroom');
     assert.match(result.series, new RegExp(`^ALERTS\\{alertname="${one.alert.name}"`));
-    assert.match(result.exemplar.traceId, /^[0-9a-f]{32}$/);
-    assert.equal(result.span.service, one.service);
-    if (one.exemplars.pick === 'error') assert.ok(result.span.error, 'the span is an ERROR span');
-    else assert.ok(result.exemplar.seconds >= 0.5, 'the exemplar is a slow request');
+    if (isSaturation(one)) {
+      // A gauge has no exemplar: the thread goes from what grew to the fault that went on.
+      const { saturation } = result as DrillResult & { saturation?: SaturationThread };
+      assert.equal(result.exemplar, undefined, 'a saturation alert has no exemplar');
+      assert.ok(saturation, 'the saturation thread: growth, the fault that went on, its audit');
+      assert.ok(saturation.growth.now > saturation.growth.before, `${saturation.growth.query}`);
+      assert.equal(saturation.change.fault, one.fault);
+      assert.equal(saturation.audit.line.service, one.service);
+    } else {
+      assert.ok(result.exemplar && result.span, 'an exemplar, and the span its trace blames');
+      assert.match(result.exemplar.traceId, /^[0-9a-f]{32}$/);
+      assert.equal(result.span.service, one.service);
+      if (one.exemplars.pick === 'error') assert.ok(result.span.error, 'the span is an ERROR span');
+      else assert.ok(result.exemplar.seconds >= 0.5, 'the exemplar is a slow request');
+    }
     assert.equal(result.logSource, fromLoki ? 'loki' : 'log files');
     assert.ok(result.logServices.includes(one.service), `the trace has ${one.service} logs`);
     assert.equal(result.code.file, one.code.file);
@@ -101,7 +112,7 @@ test("npm run drill -- payment-gateway-timeout on the shipped rules: it waits ou
     assert.equal(result.rules, 'shipped');
     assert.equal(result.forSeconds, 300);
     assert.ok(result.alertSeconds >= 300, `paged after ${result.alertSeconds} s`);
-    assert.equal(result.span.service, walkthrough.service);
+    assert.equal(result.span?.service, walkthrough.service);
     assert.equal(result.code.file, walkthrough.code.file);
   } finally {
     await switchRules('classroom');
