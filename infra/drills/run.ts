@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { adminToken } from '../faults/admin-access.ts';
 import { shippedFor } from './classroom-rules.ts';
-import { DRILLS, drillNamed, type Drill } from './drills.ts';
+import { DRILLS, drillNamed, isSaturation, type Drill } from './drills.ts';
 import { startTraffic, type Traffic } from './traffic.ts';
 import {
   alertingSeries,
@@ -20,6 +20,8 @@ import {
   firingAlert,
   logsOf,
   ruleState,
+  codeOfFault,
+  followSaturation,
   switchOff,
   switchOn,
   trace,
@@ -27,6 +29,7 @@ import {
   type Alert,
   type CodeLine,
   type RuleState,
+  type SaturationThread,
   type Exemplar,
   type Span,
   type TraceLogs,
@@ -40,8 +43,11 @@ export interface DrillResult {
   alertSeconds: number;
   resolveSeconds: number;
   series: string;
-  exemplar: Exemplar;
-  span: Span;
+  /** Error and latency drills: the request the thread followed. */
+  exemplar?: Exemplar;
+  span?: Span;
+  /** Saturation drills: the gauge, the change and its audit line instead. */
+  saturation?: SaturationThread;
   logServices: string[];
   logSource: TraceLogs['source'];
   code: CodeLine;
@@ -129,6 +135,90 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
+/** What a drill's thread found after the alert: the evidence and the line of code. */
+type Thread = Pick<
+  DrillResult,
+  'exemplar' | 'span' | 'saturation' | 'logServices' | 'logSource' | 'code'
+>;
+
+/**
+ * A request to blame (error and latency drills): an exemplar on the alert's histogram → its
+ * trace in Jaeger → the failing or slowest span → the trace's log lines → the code.
+ */
+async function followRequest(
+  drill: Drill,
+  started: number,
+  say: (line: string) => void,
+): Promise<Thread> {
+  const example = await until('an exemplar', () => exemplar(drill, started), 60_000);
+  say(
+    `   an exemplar on ${drill.exemplars.metric}{${drill.exemplars.selector}}: trace ${example.traceId} (${example.seconds.toFixed(3)} s)`,
+  );
+
+  const span = await until(
+    `trace ${example.traceId} in Jaeger with a span of ${drill.service} to blame`,
+    async () => {
+      const spans = await trace(example.traceId);
+      return spans && culprit(drill, spans);
+    },
+    60_000,
+  );
+  const what =
+    drill.exemplars.pick === 'error' ? 'ERROR span' : 'span with the most time of its own';
+  say(
+    `3. the trace in Jaeger: ${what} is ${span.service} "${span.name}" (${(span.ownMicros / 1000).toFixed(0)} ms of its own)`,
+  );
+  if (span.service !== drill.service)
+    fail(`the trace leads to ${span.service}, not ${drill.service}`);
+
+  const logs = await until(
+    `log lines of ${drill.service} for trace ${example.traceId}`,
+    async () => {
+      const found = await logsOf(example.traceId);
+      const own = found.lines.filter((l) => l.service === drill.service);
+      const needError = drill.exemplars.pick === 'error';
+      const complete = own.length > 0 && (!needError || codeOfErrorLog(drill, found.lines));
+      return complete ? found : undefined;
+    },
+    30_000,
+  );
+  const lines = logs.lines;
+  say(`4. the trace's log lines, from ${logs.how}:`);
+  for (const line of lines)
+    say(`   ${line.service.padEnd(16)} ${line.level.padEnd(5)} ${line.msg}`);
+
+  const code =
+    drill.exemplars.pick === 'error' ? codeOfErrorLog(drill, lines) : codeOfSlowSpan(drill, span);
+  if (!code) fail(`the thread found no code location in ${drill.service}`);
+  return {
+    exemplar: example,
+    span,
+    code,
+    logServices: [...new Set(lines.map((l) => l.service))],
+    logSource: logs.source,
+  };
+}
+
+/**
+ * No request to blame (saturation drills): the gauge before and now → what changed in the
+ * service (fault_active) → the change's audit line → the code that reads the fault.
+ */
+async function followGauge(
+  drill: Drill,
+  started: number,
+  say: (line: string) => void,
+): Promise<Thread> {
+  const saturation = await followSaturation(drill, started, say);
+  const code = codeOfFault(drill, saturation.change);
+  if (!code) fail(`no line of ${drill.service} reads ${saturation.change.fault}`);
+  return {
+    saturation,
+    code,
+    logServices: [saturation.audit.line.service],
+    logSource: saturation.audit.source,
+  };
+}
+
 export async function runDrill(
   drill: Drill,
   {
@@ -169,46 +259,10 @@ export async function runDrill(
 
     const series = await alertingSeries(drill);
     say(`2. the alerting series: ${series}`);
-    const example = await until('an exemplar', () => exemplar(drill, started), 60_000);
-    say(
-      `   an exemplar on ${drill.exemplars.metric}{${drill.exemplars.selector}}: trace ${example.traceId} (${example.seconds.toFixed(3)} s)`,
-    );
-
-    const span = await until(
-      `trace ${example.traceId} in Jaeger with a span of ${drill.service} to blame`,
-      async () => {
-        const spans = await trace(example.traceId);
-        return spans && culprit(drill, spans);
-      },
-      60_000,
-    );
-    const what =
-      drill.exemplars.pick === 'error' ? 'ERROR span' : 'span with the most time of its own';
-    say(
-      `3. the trace in Jaeger: ${what} is ${span.service} "${span.name}" (${(span.ownMicros / 1000).toFixed(0)} ms of its own)`,
-    );
-    if (span.service !== drill.service)
-      fail(`the trace leads to ${span.service}, not ${drill.service}`);
-
-    const logs = await until(
-      `log lines of ${drill.service} for trace ${example.traceId}`,
-      async () => {
-        const found = await logsOf(example.traceId);
-        const own = found.lines.filter((l) => l.service === drill.service);
-        const needError = drill.exemplars.pick === 'error';
-        const complete = own.length > 0 && (!needError || codeOfErrorLog(drill, found.lines));
-        return complete ? found : undefined;
-      },
-      30_000,
-    );
-    const lines = logs.lines;
-    say(`4. the trace's log lines, from ${logs.how}:`);
-    for (const line of lines)
-      say(`   ${line.service.padEnd(16)} ${line.level.padEnd(5)} ${line.msg}`);
-
-    const code =
-      drill.exemplars.pick === 'error' ? codeOfErrorLog(drill, lines) : codeOfSlowSpan(drill, span);
-    if (!code) fail(`the thread found no code location in ${drill.service}`);
+    const thread = isSaturation(drill)
+      ? await followGauge(drill, started, say)
+      : await followRequest(drill, started, say);
+    const { code } = thread;
     say(`5. the code, from the ${code.via}: ${code.file}:${code.line}`);
     say(`   ${code.line} | ${code.text}`);
     if (code.file !== drill.code.file)
@@ -221,11 +275,7 @@ export async function runDrill(
       alertSeconds,
       resolveSeconds: 0,
       series,
-      exemplar: example,
-      span,
-      code,
-      logServices: [...new Set(lines.map((l) => l.service))],
-      logSource: logs.source,
+      ...thread,
     };
   } finally {
     await traffic.stop();

@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { DRILLS, isSaturation, type Drill } from '../../infra/drills/drills.ts';
 import { awaitResolved, type DrillResult } from '../../infra/drills/run.ts';
-import { firingAlert, type SaturationThread } from '../../infra/drills/thread.ts';
+import { firingAlert } from '../../infra/drills/thread.ts';
 import { ROOT } from '../../infra/stack/pins.ts';
 
 /** The drills, taking turns between the alerts they page. */
@@ -75,7 +75,7 @@ for (const [index, one] of alternating(DRILLS).entries()) {
     assert.match(result.series, new RegExp(`^ALERTS\\{alertname="${one.alert.name}"`));
     if (isSaturation(one)) {
       // A gauge has no exemplar: the thread goes from what grew to the fault that went on.
-      const { saturation } = result as DrillResult & { saturation?: SaturationThread };
+      const { saturation } = result;
       assert.equal(result.exemplar, undefined, 'a saturation alert has no exemplar');
       assert.ok(saturation, 'the saturation thread: growth, the fault that went on, its audit');
       assert.ok(saturation.growth.now > saturation.growth.before, `${saturation.growth.query}`);
