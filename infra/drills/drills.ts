@@ -167,7 +167,9 @@ export const DRILLS: Drill[] = [
     // As flags.json ships it: 512 KiB kept per user lookup, up to 32 MiB (64 lookups), outside
     // the heap; the MemoryGrowth threshold is 24 MiB.
     options: { kbPerRequest: 512, maxMb: 32 },
-    concurrency: 4,
+    // One customer at a time: 64 user lookups reach the leak's cap within seconds, and
+    // more traffic would only bury the fault's audit line under access lines.
+    concurrency: 1,
     alert: { name: 'MemoryGrowth', labels: { service_name: 'user-service' } },
     exemplars: {
       metric: 'nodejs_external_memory_bytes',

@@ -80,7 +80,7 @@ function describe(rule: RuleState): string {
   const since = rule.activeAt ? (Date.now() - rule.activeAt.getTime()) / 1000 : 0;
   switch (rule.state) {
     case 'inactive':
-      return `not yet: the condition does not hold over its ${clock(rule.windowSeconds)} window`;
+      return `not yet: its condition does not hold (it looks back up to ${clock(rule.windowSeconds)})`;
     case 'pending':
       return `pending for ${clock(since)} of its for: ${clock(rule.forSeconds)}`;
     case 'firing':
