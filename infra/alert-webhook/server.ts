@@ -7,12 +7,14 @@
  *   GET  /notifications   the last 100 payloads received, newest last
  *   GET  /health          200 once listening
  *
- * Run with Node 24: `node infra/alert-webhook/server.ts` (PORT, default 5001).
+ * Run with Node 24: `node infra/alert-webhook/server.ts` (PORT, default 5001; HOST, default
+ * 127.0.0.1, so only this machine reaches it: containers set 0.0.0.0).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 const PORT = Number(process.env.PORT ?? 5001);
-const HOST = process.env.HOST ?? '0.0.0.0';
+// An empty variable counts as unset, as it does for the services (packages/telemetry config).
+const HOST = process.env.HOST || '127.0.0.1';
 const KEEP = 100;
 
 interface Notification {
@@ -67,7 +69,13 @@ const server = createServer((req, res) => {
 
 server.listen(PORT, HOST, () => {
   console.log(
-    JSON.stringify({ time: new Date().toISOString(), level: 'info', msg: 'listening', port: PORT }),
+    JSON.stringify({
+      time: new Date().toISOString(),
+      level: 'info',
+      msg: 'listening',
+      address: HOST,
+      port: PORT,
+    }),
   );
 });
 

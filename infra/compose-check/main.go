@@ -3,8 +3,9 @@
 // `docker compose`): schema validation, .env interpolation, references between services.
 // Our machines have no Docker engine, so this is how the compose file is checked here.
 // It also checks what compose only finds out when it starts containers: bind-mounted
-// files exist, and memory limits stay within the stack's budget; and what keeps the stack
-// safe to run and copy (hardening.go).
+// files exist, memory limits stay within the stack's budget, and our servers listen on every
+// interface of their containers (listening.go); and what keeps the stack safe to run and
+// copy (hardening.go).
 //
 //	go run . [-budget-mib 2816] <project dir>
 package main
@@ -64,6 +65,7 @@ func check(dir string, budgetMiB int64) error {
 			total += int64(service.Deploy.Resources.Limits.MemoryBytes)
 		}
 		problems = append(problems, hardeningProblems(name, service)...)
+		problems = append(problems, listenProblems(name, service)...)
 		for _, volume := range service.Volumes {
 			if volume.Type != "bind" {
 				continue

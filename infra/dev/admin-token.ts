@@ -9,7 +9,8 @@ export const ADMIN_TOKEN_FILE = fileURLToPath(new URL('../../.data/admin-token',
 /**
  * The admin token for one local run: SIGHTLINE_ADMIN_TOKEN if you set one, else a fresh
  * random token written to `.data/admin-token` (readable by you only). A fixed default would be
- * known to anyone who read this repository, and these services listen on every interface.
+ * known to anyone who read this repository, and anyone on this machine (or, with HOST=0.0.0.0,
+ * on its network) reaches these services.
  */
 export function adminTokenForRun(): string {
   const given = process.env.SIGHTLINE_ADMIN_TOKEN?.trim();

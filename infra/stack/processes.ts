@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DEFAULT_PORTS, SERVICES, serviceUrls, type ServiceSpec } from '../dev/services.ts';
 import { backends, binaryPath, inStack } from './backends.ts';
 import { NATIVE_PORTS } from './native-ports.ts';
@@ -7,7 +8,9 @@ import { ROOT, pin, readPins } from './pins.ts';
 /**
  * Every process of the native stack: the backends, with the very config files compose
  * mounts and only addresses, ports and paths changed (environment variables or generated
- * target lists), then the alert webhook, Spotlight and the four services.
+ * target lists), then the alert webhook, Spotlight and the four services. Every one listens
+ * on 127.0.0.1 only (LOOPBACK): the stack is for this machine, not its network, as compose
+ * publishes its ports on 127.0.0.1 alone.
  */
 export const STATE_DIR = join(ROOT, '.data', 'stack');
 export const LOG_DIR = join(STATE_DIR, 'logs');
@@ -33,6 +36,11 @@ export interface StackProcess {
 }
 
 const local = (port: number | string, path = '/'): string => `http://127.0.0.1:${port}${path}`;
+/** The one address every process of the native stack listens on. */
+export const LOOPBACK = '127.0.0.1';
+const listenOn = (port: number | string): string => `${LOOPBACK}:${port}`;
+/** Jaeger's query API over gRPC, on its default port; compose does not publish it. */
+const JAEGER_QUERY_GRPC_PORT = 16685;
 
 /**
  * Where the collector sends log records natively, in this order:
@@ -73,7 +81,7 @@ export function backendProcesses(pins = readPins()): StackProcess[] {
       name: 'loki',
       command: binaryPath(all.loki, 'loki'),
       args: [`-config.file=${join(ROOT, 'loki/config.yaml')}`, '-config.expand-env=true'],
-      env: { LOKI_DATA_DIR: join(STATE_DIR, 'loki') },
+      env: { LOKI_DATA_DIR: join(STATE_DIR, 'loki'), LOKI_LISTEN_ADDRESS: LOOPBACK },
       health: local(port('LOKI_PORT'), '/ready'),
       ports: [Number(port('LOKI_PORT')), 9096],
     },
@@ -83,7 +91,7 @@ export function backendProcesses(pins = readPins()): StackProcess[] {
       args: [
         `--config.file=${join(PROMETHEUS_DIR, 'prometheus.yml')}`,
         `--storage.tsdb.path=${join(PROMETHEUS_DIR, 'data')}`,
-        `--web.listen-address=0.0.0.0:${port('PROMETHEUS_PORT')}`,
+        `--web.listen-address=${listenOn(port('PROMETHEUS_PORT'))}`,
         '--enable-feature=exemplar-storage',
         '--web.enable-otlp-receiver',
         '--web.enable-remote-write-receiver',
@@ -97,7 +105,7 @@ export function backendProcesses(pins = readPins()): StackProcess[] {
       name: 'alert-webhook',
       command: process.execPath,
       args: [join(ROOT, 'infra/alert-webhook/server.ts')],
-      env: { PORT: port('ALERT_WEBHOOK_PORT'), HOST: '127.0.0.1' },
+      env: { PORT: port('ALERT_WEBHOOK_PORT'), HOST: LOOPBACK },
       health: local(port('ALERT_WEBHOOK_PORT'), '/health'),
       ports: [Number(port('ALERT_WEBHOOK_PORT'))],
       url: local(port('ALERT_WEBHOOK_PORT'), '/notifications'),
@@ -108,8 +116,8 @@ export function backendProcesses(pins = readPins()): StackProcess[] {
       args: [
         `--config.file=${join(ROOT, 'prometheus/alertmanager.yml')}`,
         `--storage.path=${join(STATE_DIR, 'alertmanager')}`,
-        `--web.listen-address=0.0.0.0:${port('ALERTMANAGER_PORT')}`,
-        // A single instance: no gossip port to clash with anything.
+        `--web.listen-address=${listenOn(port('ALERTMANAGER_PORT'))}`,
+        // A single instance: no gossip port to clash with anything, or to be reached.
         '--cluster.listen-address=',
       ],
       env: {},
@@ -122,15 +130,22 @@ export function backendProcesses(pins = readPins()): StackProcess[] {
       command: binaryPath(all.jaeger, 'jaeger'),
       args: ['--config', join(ROOT, 'infra/jaeger/config.yaml')],
       env: {
-        JAEGER_OTLP_GRPC_LISTEN: `127.0.0.1:${NATIVE_PORTS.jaegerOtlpGrpc}`,
-        JAEGER_OTLP_HTTP_LISTEN: `127.0.0.1:${NATIVE_PORTS.jaegerOtlpHttp}`,
-        JAEGER_HEALTH_LISTEN: `127.0.0.1:${NATIVE_PORTS.jaegerHealth}`,
+        JAEGER_OTLP_GRPC_LISTEN: listenOn(NATIVE_PORTS.jaegerOtlpGrpc),
+        JAEGER_OTLP_HTTP_LISTEN: listenOn(NATIVE_PORTS.jaegerOtlpHttp),
+        JAEGER_HEALTH_LISTEN: listenOn(NATIVE_PORTS.jaegerHealth),
+        JAEGER_QUERY_HTTP_LISTEN: listenOn(port('JAEGER_UI_PORT')),
+        JAEGER_QUERY_GRPC_LISTEN: listenOn(JAEGER_QUERY_GRPC_PORT),
+        JAEGER_METRICS_HOST: LOOPBACK,
         JAEGER_METRICS_PORT: String(NATIVE_PORTS.jaegerMetrics),
         JAEGER_PROMETHEUS_URL: local(port('PROMETHEUS_PORT'), ''),
         JAEGER_UI_CONFIG: join(ROOT, 'infra/jaeger/ui-config.json'),
       },
       health: local(NATIVE_PORTS.jaegerHealth, '/status'),
-      ports: [Number(port('JAEGER_UI_PORT')), 16685, ...Object.values(NATIVE_PORTS)],
+      ports: [
+        Number(port('JAEGER_UI_PORT')),
+        JAEGER_QUERY_GRPC_PORT,
+        ...Object.values(NATIVE_PORTS),
+      ],
       url: local(port('JAEGER_UI_PORT')),
     },
     {
@@ -138,6 +153,7 @@ export function backendProcesses(pins = readPins()): StackProcess[] {
       command: binaryPath(all.otelcol, 'otelcol'),
       args: ['--config', join(ROOT, 'otel-collector/config.yaml')],
       env: {
+        OTELCOL_LISTEN_HOST: LOOPBACK,
         JAEGER_OTLP_GRPC_ENDPOINT: `127.0.0.1:${NATIVE_PORTS.jaegerOtlpGrpc}`,
         ...collectorLogsEnv(logs),
         PROMETHEUS_OTLP_ENDPOINT: local(port('PROMETHEUS_PORT'), '/api/v1/otlp'),
@@ -153,8 +169,16 @@ export function backendProcesses(pins = readPins()): StackProcess[] {
     {
       name: 'spotlight',
       // Its bin is a Node script; run it with this Node rather than whichever is on PATH.
+      // Spotlight has no listen-address option; loopback-listen.ts gives it 127.0.0.1.
       command: process.execPath,
-      args: [binaryPath(all.spotlight, 'spotlight'), 'server', '--port', port('SPOTLIGHT_PORT')],
+      args: [
+        '--import',
+        pathToFileURL(join(ROOT, 'infra/stack/loopback-listen.ts')).href,
+        binaryPath(all.spotlight, 'spotlight'),
+        'server',
+        '--port',
+        port('SPOTLIGHT_PORT'),
+      ],
       env: {},
       health: local(port('SPOTLIGHT_PORT'), '/health'),
       ports: [Number(port('SPOTLIGHT_PORT'))],
@@ -179,6 +203,8 @@ export function serviceProcesses(
     service: service.name,
     env: {
       ...serviceUrls(DEFAULT_PORTS),
+      // Explicit, so a HOST in the caller's environment does not open the stack to the network.
+      HOST: LOOPBACK,
       PORT: String(service.port),
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
       SENTRY_SPOTLIGHT: local(pin(pins, 'SPOTLIGHT_PORT'), '/stream'),

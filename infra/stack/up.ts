@@ -17,6 +17,7 @@ import { ROOT, readPins } from './pins.ts';
 import type { RulesMode } from './rules.ts';
 import {
   LOG_DIR,
+  LOOPBACK,
   backendProcesses,
   logsDestination,
   serviceProcesses,
@@ -56,13 +57,17 @@ function safe(f: () => string): string | undefined {
   }
 }
 
-/** A port someone else already uses would make a backend fail obscurely later. */
+/**
+ * A port someone else already uses would make a backend fail obscurely later. The probe binds
+ * where the stack's processes will (LOOPBACK), so it fails exactly when one of them would:
+ * something on 127.0.0.1, or on every address (0.0.0.0, or :: taking IPv4 too), holds the port.
+ */
 async function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const probe = createServer()
       .once('error', () => resolve(false))
       .once('listening', () => probe.close(() => resolve(true)))
-      .listen(port, '0.0.0.0');
+      .listen(port, LOOPBACK);
   });
 }
 

@@ -50,6 +50,7 @@ function find(rendered: K8sObject[], kind: string, name: string): K8sObject | un
 
 interface Container {
   name: string;
+  command?: string[];
   args?: string[];
   env?: { name: string; value?: string }[];
   resources?: { requests?: { memory?: string }; limits?: { memory?: string } };
@@ -177,6 +178,23 @@ describe('Helm', () => {
       env.find((e) => e.name === 'OTEL_EXPORTER_OTLP_ENDPOINT')?.value,
       'http://otel-collector.observability.svc.cluster.local:4318',
     );
+  });
+
+  test("when a container runs one of our servers, then it listens on the pod's address (HOST=0.0.0.0), not on 127.0.0.1 alone", () => {
+    const ourServer = /^(services\/[^/]+\/src\/main\.ts|infra\/alert-webhook\/server\.ts)$/;
+    let servers = 0;
+    for (const [set, rendered] of renders) {
+      for (const object of rendered.filter((o) => ['Deployment', 'DaemonSet'].includes(o.kind))) {
+        for (const container of podSpec(object).containers) {
+          const server = container.command?.find((arg) => ourServer.test(arg));
+          if (!server) continue;
+          servers++;
+          const host = container.env?.find((e) => e.name === 'HOST')?.value;
+          assert.equal(host, '0.0.0.0', `${set}: ${object.metadata.name}/${container.name}`);
+        }
+      }
+    }
+    assert.ok(servers >= SERVICES.length, `only ${servers} of our servers found`);
   });
 
   test('when it renders, then every container has a memory request equal to its limit, and runs locked down', () => {

@@ -24,6 +24,12 @@ export const sentrySettings = z.object({
 
 /** Settings every service reads. A service extends this schema with its own keys. */
 export const baseConfigSchema = sentrySettings.extend({
+  HOST: z
+    .union([z.ipv4(), z.ipv6(), z.hostname()], { error: 'must be an IP address or a host name' })
+    .default('127.0.0.1')
+    .describe(
+      'Address to listen on: 127.0.0.1 keeps the service on this machine; 0.0.0.0 (all interfaces) is what a container needs',
+    ),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info').describe('Minimum level of log lines written'),
   SHUTDOWN_TIMEOUT_MS: z.coerce
     .number()

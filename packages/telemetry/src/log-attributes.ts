@@ -20,6 +20,7 @@ export const OTLP_NAMES: Record<string, string | undefined> = {
   'code.filepath': 'code.file.path',
   'code.lineno': 'code.line.number',
   'code.function': 'code.function.name',
+  address: 'server.address',
   port: 'server.port',
   reason: 'sightline.shutdown.reason',
   readiness_delay_ms: 'sightline.shutdown.readiness_delay_ms',

@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import { isIPv6, type AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Express, type RequestHandler, type Router } from 'express';
@@ -30,6 +30,11 @@ export interface ServiceOptions {
   mapError?: ErrorMapper;
   /** What must work before this instance takes traffic (its database, usually). */
   readiness?: ReadinessCheck[];
+  /**
+   * The address to listen on: the service's `HOST` setting, 127.0.0.1 unless set, so a service
+   * run on a laptop is out of its network's reach; containers set 0.0.0.0.
+   */
+  host: string;
   port: number;
   shutdownTimeoutMs: number;
   /**
@@ -52,6 +57,7 @@ export interface RunningService {
   app: Express;
   server: Server;
   port: number;
+  /** Where a client on this machine reaches it. */
   url: string;
   readinessDelayMs: number;
   /** From now on `/health/ready` answers 503; requests are still served. */
@@ -90,12 +96,12 @@ function createApp(options: ServiceOptions, isDraining: () => boolean): Express 
 export async function startService(options: ServiceOptions): Promise<RunningService> {
   let draining = false;
   const app = createApp(options, () => draining);
-  const server = app.listen(options.port);
+  const server = app.listen(options.port, options.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  const { port } = server.address() as AddressInfo;
+  const { address, port } = server.address() as AddressInfo;
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -114,18 +120,24 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     return stopping;
   };
 
-  logger.info({ port }, 'listening');
+  logger.info({ address, port }, 'listening');
   return {
     app,
     server,
     port,
-    url: `http://127.0.0.1:${port}`,
+    url: localUrl(address, port),
     readinessDelayMs: options.readinessDelayMs ?? 0,
     markDraining: () => {
       draining = true;
     },
     stop,
   };
+}
+
+/** How a client on this machine reaches a server bound to `address`. */
+function localUrl(address: string, port: number): string {
+  const host = address === '0.0.0.0' || address === '::' ? '127.0.0.1' : address;
+  return `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;
 }
 
 /**

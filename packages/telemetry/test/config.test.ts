@@ -27,6 +27,17 @@ test('when a variable is empty, then it counts as unset and its default applies'
   assert.equal(config.SENTRY_DSN, undefined);
 });
 
+test('when HOST is unset, then it is 127.0.0.1; when it is not an address or host name, then it is named as a bad key', () => {
+  assert.equal(loadConfig(schema, { DATABASE_URL: 'postgres://db/x' }).HOST, '127.0.0.1');
+  assert.throws(
+    () => loadConfig(schema, { DATABASE_URL: 'postgres://db/x', HOST: 'http://0.0.0.0' }),
+    (error) =>
+      error instanceof ConfigError &&
+      error.problems.length === 1 &&
+      error.problems[0]?.key === 'HOST',
+  );
+});
+
 test('when a service starts with bad env, then it names each bad key on stderr, with no stack trace, and exits non-zero', () => {
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   const result = spawnSync(

@@ -30,6 +30,7 @@ export function start(config: Config): Promise<RunningService> {
       traceResponse,
       clientRateLimit({ max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS }),
     ],
+    host: config.HOST,
     port: config.PORT,
     trustProxy: config.TRUST_PROXY,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,

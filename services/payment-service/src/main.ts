@@ -32,6 +32,7 @@ export async function start(config: Config): Promise<RunningService> {
     routes: paymentRoutes(payments),
     mapError: mapPaymentError,
     readiness: [readiness],
+    host: config.HOST,
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     readinessDelayMs: config.SHUTDOWN_READINESS_DELAY_MS,

@@ -26,6 +26,7 @@ export async function start(config: Config): Promise<RunningService> {
     routes: userRoutes(new Users(new PostgresUserRepository(pool))),
     mapError: mapUserError,
     readiness: [readiness],
+    host: config.HOST,
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     readinessDelayMs: config.SHUTDOWN_READINESS_DELAY_MS,

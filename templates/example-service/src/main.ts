@@ -16,6 +16,7 @@ export async function start(config: Config): Promise<RunningService> {
     routes: exampleRoutes(new ExampleUseCases(storage.repository)),
     mapError: mapExampleError,
     readiness: storage.readiness,
+    host: config.HOST,
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     readinessDelayMs: config.SHUTDOWN_READINESS_DELAY_MS,
