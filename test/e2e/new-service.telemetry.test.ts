@@ -156,9 +156,15 @@ describe('a new service, generated into a copy of the repository', () => {
     const read = await fetch(`${gateway}/api/rewards/${reward.id}`);
     assert.deepEqual(await read.json(), reward);
 
-    const spans = await eventually('the new service spans in the trace', () => {
+    // Each process exports on its own schedule: wait for both ends of the hop and the pg span.
+    const spans = await eventually('the gateway and new service spans in the trace', () => {
       const found = receiver.spans.filter((s) => s.traceId === traceId);
-      return found.some((s) => s.service === 'loyalty-service' && s.kind === SERVER) && found;
+      const has = (service: string, kind: number) =>
+        found.some((s) => s.service === service && s.kind === kind);
+      const pg = found.some(
+        (s) => s.service === 'loyalty-service' && s.attributes['db.system.name'] === 'postgresql',
+      );
+      return has('api-gateway', CLIENT) && has('loyalty-service', SERVER) && pg && found;
     });
     const gatewayClient = spans.find((s) => s.service === 'api-gateway' && s.kind === CLIENT);
     const server = spans.find((s) => s.service === 'loyalty-service' && s.kind === SERVER);

@@ -12,8 +12,8 @@ import { scratchRepository } from '../support/scratch-repository.ts';
  * `npm start` as a user runs it, with no HOST set: in a scratch copy of the repository (so
  * its `.data/`, the embedded PostgreSQL's data and the admin token, is the copy's), with its
  * PostgreSQL on a free port. Its services take their fixed ports, 8080 and 8001-8003, which
- * start.ts does not let a caller move; so this test runs only while nothing else holds them
- * (a developer's `npm start`, the native stack), and says so when it skips.
+ * start.ts does not let a caller move; so this test needs them free (no `npm start` or native
+ * stack of the developer's running), as `npm test` does in CI, and fails naming what holds them.
  */
 const SERVICE_PORTS = SERVICES.map((s) => s.port);
 
@@ -49,10 +49,11 @@ test(
   { timeout: 180_000 },
   async (t) => {
     const held = listeningSockets().filter((s) => SERVICE_PORTS.includes(s.port));
-    if (held.length > 0) {
-      t.skip(`npm start's ports are in use (${held.map(where).join(', ')}); free them to run this`);
-      return;
-    }
+    assert.deepEqual(
+      held.map(where),
+      [],
+      "npm start's ports are in use: stop what holds them (npm run stack:down) and run again",
+    );
     const repository = scratchRepository();
     // As root, PostgreSQL runs as the postgres user, which must reach .data/postgres in the copy.
     chmodSync(repository, 0o755);
