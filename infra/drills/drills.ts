@@ -18,6 +18,8 @@ export interface Drill {
   options: Record<string, unknown>;
   /** How many orders are in flight at once while the fault is on. */
   concurrency: number;
+  /** How long each customer waits between orders; none by default. */
+  pauseMs?: number;
   alert: { name: string; labels: Record<string, string> };
   /**
    * The histogram whose exemplars lead from the alert to a trace, and which ones to take; for
@@ -167,9 +169,10 @@ export const DRILLS: Drill[] = [
     // As flags.json ships it: 512 KiB kept per user lookup, up to 32 MiB (64 lookups), outside
     // the heap; the MemoryGrowth threshold is 24 MiB.
     options: { kbPerRequest: 512, maxMb: 32 },
-    // One customer at a time: 64 user lookups reach the leak's cap within seconds, and
-    // more traffic would only bury the fault's audit line under access lines.
+    // Two orders a second: 64 user lookups reach the leak's cap in half a minute, and more
+    // traffic would only bury the fault's audit line under access lines.
     concurrency: 1,
+    pauseMs: 500,
     alert: { name: 'MemoryGrowth', labels: { service_name: 'user-service' } },
     exemplars: {
       metric: 'nodejs_external_memory_bytes',

@@ -428,10 +428,28 @@ export async function resourceGrowth(
   since: number,
 ): Promise<SaturationThread['growth'] | undefined> {
   const query = `sum(${drill.exemplars.metric}{${drill.exemplars.selector}})`;
-  const [before] = await instant(query, since);
   const [now] = await instant(query);
-  if (!before || !now) return undefined;
-  return { query, before: Number(before.value[1]), now: Number(now.value[1]) };
+  if (!now) return undefined;
+  // Its value when the fault went on; on a stack started just before, its first scrape after.
+  const [atStart] = await instant(query, since);
+  const before = atStart ? Number(atStart.value[1]) : await firstSample(query, since);
+  if (before === undefined) return undefined;
+  return { query, before, now: Number(now.value[1]) };
+}
+
+/** The first sample of `query` from `since` (ms) on. */
+async function firstSample(query: string, since: number): Promise<number | undefined> {
+  const params = new URLSearchParams({
+    query,
+    start: String(since / 1000),
+    end: String(Date.now() / 1000),
+    step: '5',
+  });
+  const { data } = await getJson<{ data: { result: { values: [number, string][] }[] } }>(
+    `${PROMETHEUS}/api/v1/query_range?${params.toString()}`,
+  );
+  const first = data.result[0]?.values[0];
+  return first ? Number(first[1]) : undefined;
 }
 
 /** The fault fault_active shows on in the drill's service, and the first sample it was on. */

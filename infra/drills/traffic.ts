@@ -27,8 +27,11 @@ async function registerCustomer(): Promise<string> {
   return ((await response.json()) as { id: string }).id;
 }
 
-/** Starts `concurrency` customers ordering one after another until `stop()`. */
-export async function startTraffic(concurrency: number): Promise<Traffic> {
+/**
+ * Starts `concurrency` customers ordering one after another until `stop()`; each waits
+ * `pauseMs` between its orders (0: as fast as the system answers).
+ */
+export async function startTraffic(concurrency: number, pauseMs = 0): Promise<Traffic> {
   const userId = await registerCustomer();
   const answers = new Map<number, number>();
   let stopping = false;
@@ -47,7 +50,10 @@ export async function startTraffic(concurrency: number): Promise<Traffic> {
     }
   };
   const customer = async () => {
-    while (!stopping) await order();
+    while (!stopping) {
+      await order();
+      if (pauseMs > 0 && !stopping) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
   };
   const customers = Array.from({ length: concurrency }, customer);
   return {
