@@ -18,7 +18,11 @@ export interface Drill {
   options: Record<string, unknown>;
   /** How many orders are in flight at once while the fault is on. */
   concurrency: number;
-  /** How long each customer waits between orders; none by default. */
+  /**
+   * How long each customer waits between orders (default 250 ms, so four customers place at
+   * most 16 orders a second): customers whose orders fail at once would otherwise retry
+   * as fast as the system answers, and bury the traces a drill follows under the load.
+   */
   pauseMs?: number;
   alert: { name: string; labels: Record<string, string> };
   /**

@@ -247,7 +247,7 @@ export async function runDrill(
   say(`0. fault ${drill.fault} ${JSON.stringify(drill.options)} on; customers ordering`);
   await switchOn(drill);
   const started = Date.now();
-  const traffic = await startTraffic(drill.concurrency, drill.pauseMs);
+  const traffic = await startTraffic(drill.concurrency, drill.pauseMs ?? 250);
   let result: DrillResult | undefined;
   try {
     const alert = await awaitAlert(drill, rule, started, say);
