@@ -1,13 +1,6 @@
 import { createCounter, logger } from '@sightline/telemetry';
 import { orderFacts } from './order.ts';
-import type {
-  ListPosition,
-  OrderRepository,
-  Page,
-  PaymentGateway,
-  PendingOrder,
-  Settlement,
-} from './ports.ts';
+import type { OrderRepository, PaymentGateway, PendingOrder, Settlement } from './ports.ts';
 import { settle } from './settlement.ts';
 
 const ordersReconciled = createCounter(
@@ -16,12 +9,8 @@ const ordersReconciled = createCounter(
   ['status'],
 );
 
-/**
- * How many orders one query reads. A run reads page after page, each from where the last one
- * ended, until it has seen every order due, so orders that keep waiting (for their client's
- * retry) never hide the ones behind them.
- */
-const PAGE_SIZE = 100;
+/** How many pending orders one run looks at; the next run takes the rest. */
+const BATCH = 100;
 
 /**
  * How long a cancelled order is looked at again. A charge request that order-service gave up
@@ -71,17 +60,17 @@ export class Reconciler {
    * so no customer is charged for an order that shows as cancelled.
    */
   async reconcile(now = new Date()): Promise<void> {
-    const due = new Date(now.getTime() - this.minAgeMs);
-    const pending = everyRow((after) =>
-      this.repository.listPending(due, { limit: PAGE_SIZE, after }),
+    const pending = await this.repository.listPending(
+      new Date(now.getTime() - this.minAgeMs),
+      BATCH,
     );
-    for await (const order of pending) await this.apply(order.id, await this.decide(order, now));
+    for (const order of pending) await this.apply(order.id, await this.decide(order, now));
 
-    const recently = new Date(now.getTime() - CANCELLED_RECHECK_MS);
-    const cancelled = everyRow((after) =>
-      this.repository.listCancelledSince(recently, { limit: PAGE_SIZE, after }),
+    const cancelled = await this.repository.listCancelledSince(
+      new Date(now.getTime() - CANCELLED_RECHECK_MS),
+      BATCH,
     );
-    for await (const order of cancelled) {
+    for (const order of cancelled) {
       const settlement = await this.decide(order, now);
       if (settlement?.status === 'paid') await this.apply(order.id, settlement);
     }
@@ -110,19 +99,4 @@ export class Reconciler {
     if (!order.retryable || pastDeadline) return { status: 'cancelled', paymentId: null };
     return undefined;
   }
-}
-
-/**
- * Every row of a paged list, page after page, each read from where the last one ended (a
- * position, not an offset: rows settled meanwhile leave the list without shifting the rest).
- */
-async function* everyRow<T>(
-  read: (after: ListPosition | undefined) => Promise<Page<T>>,
-): AsyncGenerator<T> {
-  let after: ListPosition | undefined;
-  do {
-    const page = await read(after);
-    yield* page.items;
-    after = page.next;
-  } while (after);
 }
