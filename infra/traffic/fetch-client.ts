@@ -4,6 +4,18 @@ export interface RecordedCheck {
   endpoint: string;
   check: string;
   passed: boolean;
+  /** The status of the response judged, and for a problem its title and detail: why it failed. */
+  status: number;
+  problem?: string;
+}
+
+function problemOf(body: string): string | undefined {
+  try {
+    const { title, detail } = JSON.parse(body) as { title?: unknown; detail?: unknown };
+    return [title, detail].filter((part) => typeof part === 'string').join(': ') || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -39,7 +51,14 @@ export function fetchClient(
       let all = true;
       for (const [check, predicate] of Object.entries(named)) {
         const passed = predicate(response);
-        checks.push({ endpoint: request.name, check, passed });
+        const recorded: RecordedCheck = {
+          endpoint: request.name,
+          check,
+          passed,
+          status: response.status,
+        };
+        if (!passed && response.status >= 400) recorded.problem = problemOf(response.body);
+        checks.push(recorded);
         all &&= passed;
       }
       return all;
