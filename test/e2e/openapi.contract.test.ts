@@ -222,6 +222,7 @@ describe('the OpenAPI document, against the real gateway and services', () => {
       (listed.body.items as { id: string }[]).map((o) => o.id),
       [id],
     );
+    assert.equal(listed.body.nextCursor, null);
     assert.equal((await call('GET', '/api/orders?userId=junk')).status, 400);
     assert.equal((await call('GET', '/api/orders')).status, 400);
 
@@ -231,6 +232,54 @@ describe('the OpenAPI document, against the real gateway and services', () => {
     assert.equal((await call('GET', '/api/payments/%20')).status, 400);
     assert.equal((await call('GET', '/api/payments/%C0')).status, 400);
     assert.equal((await call('GET', '/api/orders/%')).status, 400);
+  });
+
+  test("when a user's orders are listed a page at a time, then each page, the next through its cursor, the last with nextCursor null, and a bad limit or cursor are as documented", async () => {
+    const userId = (await newUser()).body.id as string;
+    const placed: string[] = [];
+    for (let n = 0; n < 5; n++) {
+      const order = await call('POST', '/api/orders', { json: orderFor(userId) });
+      assert.equal(order.status, 201);
+      placed.push(order.body.id as string);
+    }
+    const newestFirst = placed.toReversed();
+    const page = async (query: string) => {
+      const answer = await call('GET', `/api/orders?userId=${userId}&limit=2${query}`);
+      assert.equal(answer.status, 200);
+      return {
+        ids: (answer.body.items as { id: string }[]).map((o) => o.id),
+        nextCursor: answer.body.nextCursor as string | null,
+      };
+    };
+
+    const first = await page('');
+    const second = await page(`&cursor=${first.nextCursor}`);
+    const last = await page(`&cursor=${second.nextCursor}`);
+
+    assert.deepEqual(
+      [first.ids, second.ids, last.ids],
+      [newestFirst.slice(0, 2), newestFirst.slice(2, 4), newestFirst.slice(4)],
+    );
+    assert.match(String(first.nextCursor), /^[\w-]+$/);
+    assert.equal(last.nextCursor, null);
+
+    const refusals = [
+      ...['0', '101', 'many'].map((limit) => ({ query: `limit=${limit}`, field: 'limit' })),
+      ...['not-a-cursor', '%25%25'].map((cursor) => ({
+        query: `cursor=${cursor}`,
+        field: 'cursor',
+      })),
+    ];
+    for (const { query, field } of refusals) {
+      const refused = await call('GET', `/api/orders?userId=${userId}&${query}`);
+      assert.equal(refused.status, 400, query);
+      assert.equal(refused.body.type, 'urn:sightline:problem:validation');
+      assert.deepEqual(
+        (refused.body.errors as { field: string }[]).map((e) => e.field),
+        [field],
+        query,
+      );
+    }
   });
 
   test('when an order is refused, then 400, 402 and 422 are problems naming what was wrong', async () => {

@@ -41,6 +41,7 @@ export async function start(config: Config): Promise<RunningService> {
     payments,
     minAgeMs: config.RECONCILE_MIN_AGE_MS,
     paymentDeadlineMs: config.PAYMENT_DEADLINE_MS,
+    recheckAfterMs: config.RECONCILE_INTERVAL_MS,
   });
   watchPendingOrders(repository);
   const reconciling = runPeriodically('OrderService.reconcile', config.RECONCILE_INTERVAL_MS, () =>

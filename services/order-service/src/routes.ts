@@ -18,7 +18,8 @@ import {
   UnknownProducts,
   UnknownUser,
 } from './domain/order.ts';
-import type { Orders } from './domain/orders.ts';
+import { ORDER_PAGE_SIZE, type Orders } from './domain/orders.ts';
+import { CursorParam, encodeCursor } from './list-cursor.ts';
 
 const NewOrderBody = z.object({
   userId: z.uuid(),
@@ -40,7 +41,16 @@ const IdempotencyHeader = z.object({
 });
 
 const OrderIdParams = z.object({ id: z.uuid() });
-const ListQuery = z.object({ userId: z.uuid() });
+const ListQuery = z.object({
+  userId: z.uuid(),
+  limit: z
+    .string()
+    .regex(/^[0-9]+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(1).max(ORDER_PAGE_SIZE.max))
+    .default(ORDER_PAGE_SIZE.default),
+  cursor: CursorParam.optional(),
+});
 
 export function orderRoutes(orders: Orders): Router {
   const router = Router();
@@ -63,8 +73,9 @@ export function orderRoutes(orders: Orders): Router {
   });
 
   router.get('/api/orders', async (request, response) => {
-    const { userId } = parseInput(ListQuery, request.query, 'query');
-    response.json({ items: await orders.listByUser(userId) });
+    const { userId, limit, cursor } = parseInput(ListQuery, request.query, 'query');
+    const page = await orders.listByUser(userId, { limit, after: cursor });
+    response.json({ items: page.items, nextCursor: page.next ? encodeCursor(page.next) : null });
   });
 
   return router;

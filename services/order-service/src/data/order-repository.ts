@@ -1,6 +1,14 @@
 import type { Pool } from '@sightline/telemetry';
 import type { Order, OrderLine, OrderStatus } from '../domain/order.ts';
-import type { NewOrderRecord, OrderRepository, PendingOrder, Settlement } from '../domain/ports.ts';
+import type {
+  ListPosition,
+  NewOrderRecord,
+  OrderRepository,
+  Page,
+  PageRequest,
+  PendingOrder,
+  Settlement,
+} from '../domain/ports.ts';
 
 interface OrderRow {
   id: string;
@@ -11,18 +19,52 @@ interface OrderRow {
   payment_id: string | null;
   request_fingerprint: string;
   created_at: Date;
+  /** `created_at` to the microsecond, where a list of orders stops. */
+  position_at: string;
   items: { sku: string; quantity: number; unit_price_cents: number }[];
 }
 
-/** An order with its lines, in one query. */
+/**
+ * A time as ISO 8601 text in UTC, to the microsecond as PostgreSQL keeps it, so a page can
+ * resume exactly where the last one ended (`$n::timestamptz` reads it back unchanged).
+ */
+const exactTime = (column: string) =>
+  `to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** An order with its lines, in one query; each row is one order, so `limit` counts orders. */
 const SELECT_ORDERS = `
   select o.id, o.user_id, o.status, o.total_cents, o.currency, o.payment_id,
-         o.request_fingerprint, o.created_at,
-         coalesce(json_agg(json_build_object(
+         o.request_fingerprint, o.created_at, ${exactTime('o.created_at')} as position_at,
+         coalesce((select json_agg(json_build_object(
            'sku', i.sku, 'quantity', i.quantity, 'unit_price_cents', i.unit_price_cents
-         ) order by i.line) filter (where i.order_id is not null), '[]') as items
-    from orders o
-    left join order_items i on i.order_id = o.id`;
+         ) order by i.line) from order_items i where i.order_id = o.id), '[]') as items
+    from orders o`;
+
+/** Before every row of a list read oldest first, and before every row of one read newest first. */
+const OLDEST_FIRST_START: ListPosition = {
+  at: '-infinity',
+  id: '00000000-0000-0000-0000-000000000000',
+};
+const NEWEST_FIRST_START: ListPosition = {
+  at: 'infinity',
+  id: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+};
+
+/**
+ * A page from rows read with `limit + 1`: the extra row, if there is one, says another page
+ * follows, so the last page says so without a further query.
+ */
+function toPage<R extends { id: string; position_at: string }, T>(
+  rows: R[],
+  limit: number,
+  toItem: (row: R) => T,
+): Page<T> {
+  const last = rows.length > limit ? rows[limit - 1] : undefined;
+  return {
+    items: rows.slice(0, limit).map(toItem),
+    next: last && { at: last.position_at, id: last.id },
+  };
+}
 
 function toOrder(row: OrderRow): Order {
   return {
@@ -91,10 +133,7 @@ export class PostgresOrderRepository implements OrderRepository {
   }
 
   async findById(id: string): Promise<Order | undefined> {
-    const { rows } = await this.pool.query<OrderRow>(
-      `${SELECT_ORDERS} where o.id = $1 group by o.id`,
-      [id],
-    );
+    const { rows } = await this.pool.query<OrderRow>(`${SELECT_ORDERS} where o.id = $1`, [id]);
     return rows[0] && toOrder(rows[0]);
   }
 
@@ -102,25 +141,30 @@ export class PostgresOrderRepository implements OrderRepository {
     key: string,
   ): Promise<{ order: Order; requestFingerprint: string } | undefined> {
     const { rows } = await this.pool.query<OrderRow>(
-      `${SELECT_ORDERS} where o.idempotency_key = $1 group by o.id`,
+      `${SELECT_ORDERS} where o.idempotency_key = $1`,
       [key],
     );
     return rows[0] && { order: toOrder(rows[0]), requestFingerprint: rows[0].request_fingerprint };
   }
 
-  async listByUser(userId: string): Promise<Order[]> {
+  async listByUser(userId: string, page: PageRequest): Promise<Page<Order>> {
+    const after = page.after ?? NEWEST_FIRST_START;
     const { rows } = await this.pool.query<OrderRow>(
-      `${SELECT_ORDERS} where o.user_id = $1 group by o.id order by o.created_at desc, o.id`,
-      [userId],
+      `${SELECT_ORDERS}
+        where o.user_id = $1 and (o.created_at, o.id) < ($2::timestamptz, $3::uuid)
+        order by o.created_at desc, o.id desc
+        limit $4`,
+      [userId, after.at, after.id, page.limit + 1],
     );
-    return rows.map(toOrder);
+    return toPage(rows, page.limit, toOrder);
   }
 
   async settle(id: string, settlement: Settlement): Promise<{ order: Order; changed: boolean }> {
     // Guarded here, in one statement: only a pending order is settled, except that `paid`
     // also replaces a decline or a cancellation, so a charge that did happen is never hidden.
     const { rowCount } = await this.pool.query(
-      `update orders set status = $2, payment_id = $3, updated_at = now()
+      `update orders set status = $2, payment_id = $3, updated_at = now(),
+                         checks = 0, next_check_at = null
         where id = $1
           and (status = 'pending'
                or ($2 = 'paid' and status in ('payment_declined', 'cancelled')))`,
@@ -131,34 +175,67 @@ export class PostgresOrderRepository implements OrderRepository {
     return { order, changed: (rowCount ?? 0) > 0 };
   }
 
-  listPending(createdBefore: Date, limit: number): Promise<PendingOrder[]> {
+  listPending(createdBefore: Date, now: Date, page: PageRequest): Promise<Page<PendingOrder>> {
     return this.ordersToReconcile(
-      `status = 'pending' and created_at < $1 order by created_at`,
+      `status = 'pending' and created_at < $1`,
+      'created_at',
       createdBefore,
-      limit,
+      now,
+      page,
     );
   }
 
-  listCancelledSince(since: Date, limit: number): Promise<PendingOrder[]> {
+  listCancelledSince(since: Date, now: Date, page: PageRequest): Promise<Page<PendingOrder>> {
     return this.ordersToReconcile(
-      `status = 'cancelled' and payment_id is null and updated_at >= $1 order by updated_at`,
+      `status = 'cancelled' and payment_id is null and updated_at >= $1`,
+      'updated_at',
       since,
-      limit,
+      now,
+      page,
     );
   }
 
-  /** The reconciler's view of the orders a fixed condition selects ($1: a time). */
+  async postpone(id: string, until: Date): Promise<void> {
+    await this.pool.query(
+      'update orders set checks = checks + 1, next_check_at = $2 where id = $1',
+      [id, until],
+    );
+  }
+
+  /**
+   * The reconciler's view of the orders a fixed condition selects ($1: a time), a page at a
+   * time in the order of `sortedBy` and id, as the indexes of migration 005 hold them.
+   */
   private async ordersToReconcile(
     condition: string,
+    sortedBy: 'created_at' | 'updated_at',
     at: Date,
-    limit: number,
-  ): Promise<PendingOrder[]> {
-    const { rows } = await this.pool.query<{ id: string; created_at: Date; retryable: boolean }>(
-      `select id, created_at, idempotency_key is not null as retryable
-         from orders where ${condition} limit $2`,
-      [at, limit],
+    now: Date,
+    page: PageRequest,
+  ): Promise<Page<PendingOrder>> {
+    const after = page.after ?? OLDEST_FIRST_START;
+    const { rows } = await this.pool.query<{
+      id: string;
+      created_at: Date;
+      retryable: boolean;
+      checks: number;
+      position_at: string;
+    }>(
+      `select id, created_at, idempotency_key is not null as retryable, checks,
+              ${exactTime(sortedBy)} as position_at
+         from orders
+        where ${condition} and (${sortedBy}, id) > ($2::timestamptz, $3::uuid)
+          and (next_check_at is null or next_check_at <= $5)
+        order by ${sortedBy}, id
+        limit $4`,
+      [at, after.at, after.id, page.limit + 1, now],
     );
-    return rows.map((row) => ({ id: row.id, createdAt: row.created_at, retryable: row.retryable }));
+    return toPage(rows, page.limit, (row) => ({
+      id: row.id,
+      createdAt: row.created_at,
+      retryable: row.retryable,
+      checks: row.checks,
+    }));
   }
 
   async pendingSummary(): Promise<{ count: number; oldestCreatedAt: Date | undefined }> {

@@ -15,10 +15,20 @@ import {
   type OrderLine,
   type Product,
 } from './order.ts';
-import type { Catalog, OrderRepository, PaymentGateway, UserDirectory } from './ports.ts';
+import type {
+  Catalog,
+  OrderRepository,
+  Page,
+  PageRequest,
+  PaymentGateway,
+  UserDirectory,
+} from './ports.ts';
 import { settle } from './settlement.ts';
 
 const ordersCreated = createCounter('orders_created_total', 'Orders created (before payment).');
+
+/** How many of a user's orders a page holds, unless the client asks for another number up to `max`. */
+export const ORDER_PAGE_SIZE = { default: 20, max: 100 } as const;
 
 export interface PlacedOrder {
   order: Order;
@@ -100,9 +110,10 @@ export class Orders {
     return order;
   }
 
-  listByUser(userId: string): Promise<Order[]> {
+  /** A page of the user's orders, newest first; `page.after` is where the previous page ended. */
+  listByUser(userId: string, page: PageRequest): Promise<Page<Order>> {
     recordBusinessFacts({ customer_ref: userId });
-    return this.repository.listByUser(userId);
+    return this.repository.listByUser(userId, page);
   }
 
   private async replay(

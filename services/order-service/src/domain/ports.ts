@@ -48,6 +48,31 @@ export interface PendingOrder {
   createdAt: Date;
   /** It has an Idempotency-Key, so the client can still retry it with its card. */
   retryable: boolean;
+  /** How often the reconciler has looked at it without settling it (since its last status). */
+  checks: number;
+}
+
+/**
+ * Where a paged list stopped: the sort key of the last row it gave, a time and the order's id
+ * (ids break ties between orders placed at the same instant). `at` is the database's own time,
+ * to the microsecond, as ISO 8601 text: a Date keeps only milliseconds, and a page resumed from
+ * one would read rows again or skip them.
+ */
+export interface ListPosition {
+  at: string;
+  id: string;
+}
+
+/** One page of a list, and where the next one starts (none after the last page). */
+export interface Page<T> {
+  items: T[];
+  next: ListPosition | undefined;
+}
+
+/** How much of a list to read: at most `limit` rows, after `after` (from the start without). */
+export interface PageRequest {
+  limit: number;
+  after?: ListPosition | undefined;
 }
 
 export type Settlement =
@@ -64,17 +89,26 @@ export interface OrderRepository {
   findByIdempotencyKey(
     key: string,
   ): Promise<{ order: Order; requestFingerprint: string } | undefined>;
-  listByUser(userId: string): Promise<Order[]>;
+  /** A user's orders, newest first (ties by id, descending). */
+  listByUser(userId: string, page: PageRequest): Promise<Page<Order>>;
   /**
    * Gives a pending order its final status; only `paid` may also replace `payment_declined`
    * or `cancelled` (money taken is never ignored). Returns the order as it now stands, and
    * whether this call changed it.
    */
   settle(id: string, settlement: Settlement): Promise<{ order: Order; changed: boolean }>;
-  /** Pending orders created before `createdBefore`, oldest first. */
-  listPending(createdBefore: Date, limit: number): Promise<PendingOrder[]>;
-  /** Orders cancelled unpaid at or after `since`, oldest cancellation first. */
-  listCancelledSince(since: Date, limit: number): Promise<PendingOrder[]>;
+  /**
+   * Pending orders created before `createdBefore` and due for a look at `now` (see `postpone`),
+   * oldest first (ties by id).
+   */
+  listPending(createdBefore: Date, now: Date, page: PageRequest): Promise<Page<PendingOrder>>;
+  /**
+   * Orders cancelled unpaid at or after `since` and due for a look at `now`, oldest
+   * cancellation first (ties by id).
+   */
+  listCancelledSince(since: Date, now: Date, page: PageRequest): Promise<Page<PendingOrder>>;
+  /** Counts a look at an order that left it as it was, and hides it from the lists until `until`. */
+  postpone(id: string, until: Date): Promise<void>;
   /** How many orders are pending, and when the oldest of them was created. */
   pendingSummary(): Promise<{ count: number; oldestCreatedAt: Date | undefined }>;
 }

@@ -1,6 +1,13 @@
 import { createCounter, logger } from '@sightline/telemetry';
 import { orderFacts } from './order.ts';
-import type { OrderRepository, PaymentGateway, PendingOrder, Settlement } from './ports.ts';
+import type {
+  ListPosition,
+  OrderRepository,
+  Page,
+  PaymentGateway,
+  PendingOrder,
+  Settlement,
+} from './ports.ts';
 import { settle } from './settlement.ts';
 
 const ordersReconciled = createCounter(
@@ -9,8 +16,12 @@ const ordersReconciled = createCounter(
   ['status'],
 );
 
-/** How many pending orders one run looks at; the next run takes the rest. */
-const BATCH = 100;
+/**
+ * How many orders one query reads. A run reads page after page, each from where the last one
+ * ended, until it has seen every order due, so orders that keep waiting (for their client's
+ * retry) never hide the ones behind them.
+ */
+const PAGE_SIZE = 100;
 
 /**
  * How long a cancelled order is looked at again. A charge request that order-service gave up
@@ -20,12 +31,29 @@ const BATCH = 100;
 const CANCELLED_RECHECK_MS = 10 * 60_000;
 
 /**
+ * An order the reconciler could not settle yet is looked at again after a wait that starts at
+ * the reconciler's interval and doubles after each look, up to RECHECK_MAX_MS: an order waiting
+ * a day for its client's retry costs payment-service a few dozen lookups, not one every run
+ * (thousands a minute in a drill that leaves many orders pending).
+ */
+const RECHECK_MAX_MS = 30 * 60_000;
+
+/** When an order looked at `checks` times before this look may be looked at again. */
+function nextCheck(checks: number, now: Date, firstWaitMs: number): Date {
+  const wait = Math.min(
+    firstWaitMs * 2 ** Math.min(checks, 16),
+    Math.max(RECHECK_MAX_MS, firstWaitMs),
+  );
+  return new Date(now.getTime() + wait);
+}
+
+/**
  * Settles orders left `pending` by a request that could not finish: payment-service timed out
  * (but may have charged), or order-service failed or died between the charge and recording it.
  * payment-service's record of the order's payment decides:
  *
  * - a successful payment → `paid`;
- * - an attempt still in progress → left for the next run;
+ * - an attempt still in progress → looked at again later;
  * - only declined attempts → `payment_declined`, as the request would have answered;
  * - no attempt (or only attempts that died mid-call) → nothing was charged. order-service never
  *   stores a card, so only the client can pay such an order, by repeating its request with the
@@ -34,12 +62,16 @@ const CANCELLED_RECHECK_MS = 10 * 60_000;
  *   deadline, then is `cancelled`. A customer expects an order they were told failed (503) to
  *   end up either paid once or visibly cancelled, never charged later without them, and never
  *   pending forever.
+ *
+ * An order left as it was is looked at again after a wait that doubles each time (`nextCheck`),
+ * but never later than its payment deadline.
  */
 export class Reconciler {
   private readonly repository: OrderRepository;
   private readonly payments: PaymentGateway;
   private readonly minAgeMs: number;
   private readonly paymentDeadlineMs: number;
+  private readonly recheckAfterMs: number;
   constructor(deps: {
     repository: OrderRepository;
     payments: PaymentGateway;
@@ -47,11 +79,14 @@ export class Reconciler {
     minAgeMs: number;
     /** How long a retryable order may wait unpaid for its client's retry. */
     paymentDeadlineMs: number;
+    /** The first wait before an order left as it was is looked at again (then doubled). */
+    recheckAfterMs: number;
   }) {
     this.repository = deps.repository;
     this.payments = deps.payments;
     this.minAgeMs = deps.minAgeMs;
     this.paymentDeadlineMs = deps.paymentDeadlineMs;
+    this.recheckAfterMs = deps.recheckAfterMs;
   }
 
   /**
@@ -60,24 +95,40 @@ export class Reconciler {
    * so no customer is charged for an order that shows as cancelled.
    */
   async reconcile(now = new Date()): Promise<void> {
-    const pending = await this.repository.listPending(
-      new Date(now.getTime() - this.minAgeMs),
-      BATCH,
+    const due = new Date(now.getTime() - this.minAgeMs);
+    const pending = everyRow((after) =>
+      this.repository.listPending(due, now, { limit: PAGE_SIZE, after }),
     );
-    for (const order of pending) await this.apply(order.id, await this.decide(order, now));
+    // Cancelled by this run: payment-service was just asked about them.
+    const justCancelled = new Set<string>();
+    for await (const order of pending) {
+      const settlement = await this.decide(order, now);
+      if (settlement?.status === 'cancelled') justCancelled.add(order.id);
+      if (settlement) await this.apply(order.id, settlement);
+      else await this.repository.postpone(order.id, this.nextLook(order, now));
+    }
 
-    const cancelled = await this.repository.listCancelledSince(
-      new Date(now.getTime() - CANCELLED_RECHECK_MS),
-      BATCH,
+    const recently = new Date(now.getTime() - CANCELLED_RECHECK_MS);
+    const cancelled = everyRow((after) =>
+      this.repository.listCancelledSince(recently, now, { limit: PAGE_SIZE, after }),
     );
-    for (const order of cancelled) {
+    for await (const order of cancelled) {
+      if (justCancelled.has(order.id)) continue;
       const settlement = await this.decide(order, now);
       if (settlement?.status === 'paid') await this.apply(order.id, settlement);
+      else
+        await this.repository.postpone(order.id, nextCheck(order.checks, now, this.recheckAfterMs));
     }
   }
 
-  private async apply(orderId: string, settlement: Settlement | undefined): Promise<void> {
-    if (!settlement) return;
+  /** The next look at a pending order: after its wait, or at its deadline if that comes first. */
+  private nextLook(order: PendingOrder, now: Date): Date {
+    const deadline = order.createdAt.getTime() + this.paymentDeadlineMs;
+    const next = nextCheck(order.checks, now, this.recheckAfterMs);
+    return next.getTime() > deadline ? new Date(deadline) : next;
+  }
+
+  private async apply(orderId: string, settlement: Settlement): Promise<void> {
     const settled = await settle(this.repository, orderId, settlement);
     if (settled.status !== settlement.status) return;
     ordersReconciled.inc({ status: settlement.status });
@@ -99,4 +150,19 @@ export class Reconciler {
     if (!order.retryable || pastDeadline) return { status: 'cancelled', paymentId: null };
     return undefined;
   }
+}
+
+/**
+ * Every row of a paged list, page after page, each read from where the last one ended (a
+ * position, not an offset: rows settled meanwhile leave the list without shifting the rest).
+ */
+async function* everyRow<T>(
+  read: (after: ListPosition | undefined) => Promise<Page<T>>,
+): AsyncGenerator<T> {
+  let after: ListPosition | undefined;
+  do {
+    const page = await read(after);
+    yield* page.items;
+    after = page.next;
+  } while (after);
 }
