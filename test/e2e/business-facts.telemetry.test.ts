@@ -61,7 +61,7 @@ describe('a customer registers, then places a paid, a declined and a timed-out o
     const response = await postJson(
       `${system.url('api-gateway')}/api/orders`,
       { userId, items: skus.map((sku) => ({ sku, quantity: 1 })), card },
-      { traceparent },
+      { traceparent, 'idempotency-key': randomUUID() },
     );
     // The order and its attempt, as the services logged them: the answer does not always say.
     const placed = await eventually(`the order placed in trace ${traceId}`, () =>
