@@ -246,7 +246,10 @@ export async function runJourney(
  * something that does not exist. Each is checked for the answer the API documents.
  */
 export const MISSTEPS = {
-  /** An order with no items: 400 problem+json naming the field. */
+  /**
+   * An order with no items, with its Idempotency-Key as every order has: 400 problem+json
+   * naming the items.
+   */
   invalidOrder: 'invalid order',
   /** An order id nobody placed: 404 problem+json. */
   unknownOrder: 'unknown order',
@@ -260,6 +263,16 @@ export const MISSTEP_SHARE = 0.1;
 
 const problem = (r: JourneyResponse) =>
   (r.headers['content-type'] ?? '').startsWith('application/problem+json');
+
+/** The fields a validation problem names (`errors[].field`). */
+const fieldsNamed = (r: JourneyResponse): string[] => {
+  const errors = json(r).errors;
+  return Array.isArray(errors)
+    ? errors
+        .map((e) => (e as { field?: unknown }).field)
+        .filter((f): f is string => typeof f === 'string')
+    : [];
+};
 
 /** A random v4 UUID from `random`: an id no record has. */
 function unknownId(random: () => number): string {
@@ -281,11 +294,17 @@ export async function runMisstep(
   if (misstep === MISSTEPS.invalidOrder) {
     const { ok } = await step(
       client,
-      request(ENDPOINTS.placeOrder, 'POST', '/api/orders', { userId: session.userId, items: [] }),
+      request(
+        ENDPOINTS.placeOrder,
+        'POST',
+        '/api/orders',
+        { userId: session.userId, items: [] },
+        { 'idempotency-key': `misstep-${unknownId(random)}` },
+      ),
       {
         'invalid order refused (400)': (r) => r.status === 400,
         'refusal is a problem': problem,
-        'refusal names items': (r) => r.body.includes('items'),
+        'refusal names items': (r) => fieldsNamed(r).includes('items'),
       },
     );
     return { misstep, ok };

@@ -9,6 +9,9 @@ const CARDS = {
   insufficientFunds: '4000000000009995',
 };
 
+/** Every order carries an Idempotency-Key; each of these is a new order, so a new key. */
+const newKey = () => ({ 'idempotency-key': `traffic-${crypto.randomUUID()}` });
+
 export class Traffic {
   private readonly gateway: string;
   constructor(gateway: string) {
@@ -44,7 +47,7 @@ export class Traffic {
     return ((await response.json()) as { id: string }).id;
   }
 
-  /** An order of one T-shirt; with `traceparent`, in the caller's trace. */
+  /** An order of one T-shirt, a new one each time; with `traceparent`, in the caller's trace. */
   order(userId: string, card: keyof typeof CARDS = 'ok', traceparent?: string): Promise<number> {
     return this.send(
       'POST',
@@ -54,7 +57,7 @@ export class Traffic {
         items: [{ sku: 'SKU-TEE-001', quantity: 1 }],
         card: { number: CARDS[card], expMonth: 12, expYear: 2030, cvc: '123' },
       },
-      traceparent ? { traceparent } : {},
+      { ...newKey(), ...(traceparent ? { traceparent } : {}) },
     );
   }
 
@@ -72,7 +75,7 @@ export class Traffic {
       await this.send('GET', `/api/users/${userId}`),
       await this.send('GET', `/api/orders?userId=${userId}`),
       await this.send('GET', `/api/users/${crypto.randomUUID()}`),
-      await this.send('POST', '/api/orders', { userId, items: [] }),
+      await this.send('POST', '/api/orders', { userId, items: [] }, newKey()),
     ];
   }
 
@@ -80,7 +83,7 @@ export class Traffic {
   async abandonedOrder(userId: string): Promise<void> {
     await fetch(`${this.gateway}/api/orders`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...newKey() },
       body: JSON.stringify({
         userId,
         items: [{ sku: 'SKU-TEE-001', quantity: 1 }],

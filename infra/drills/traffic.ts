@@ -1,6 +1,7 @@
 /**
  * Customers, for a drill: one registered user who keeps ordering a T-shirt through the
- * gateway, a few orders at a time, until told to stop.
+ * gateway, a few orders at a time, until told to stop. Each order is a new one, with an
+ * Idempotency-Key of its own; a customer whose order failed orders anew rather than retrying.
  */
 import { DEFAULT_PORTS } from '../dev/services.ts';
 
@@ -39,7 +40,10 @@ export async function startTraffic(concurrency: number, pauseMs = 0): Promise<Tr
     try {
       const response = await fetch(`${GATEWAY}/api/orders`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': `drill-${crypto.randomUUID()}`,
+        },
         body: JSON.stringify({ userId, items: [{ sku: 'SKU-TEE-001', quantity: 1 }], card: CARD }),
         signal: AbortSignal.timeout(15_000),
       });

@@ -61,7 +61,7 @@ describe('a customer registers, then places a paid, a declined and a timed-out o
     const response = await postJson(
       `${system.url('api-gateway')}/api/orders`,
       { userId, items: skus.map((sku) => ({ sku, quantity: 1 })), card },
-      { traceparent },
+      { traceparent, 'idempotency-key': randomUUID() },
     );
     // The order and its attempt, as the services logged them: the answer does not always say.
     const placed = await eventually(`the order placed in trace ${traceId}`, () =>
@@ -84,8 +84,14 @@ describe('a customer registers, then places a paid, a declined and a timed-out o
       common: { ADMIN_TOKENS: `trainer:${TOKEN}` },
       env: {
         // The reconciler settles the timed-out order within the test: it looks every 200 ms at
-        // orders older than 2.5 s, and payment-service gives up on their attempts after 2 s.
-        'order-service': { RECONCILE_INTERVAL_MS: '200', RECONCILE_MIN_AGE_MS: '2500' },
+        // orders older than 2.5 s, and payment-service gives up on their attempts after 2 s. An
+        // unpaid order waits for its client's retry 2.5 s, not a day: the run that first looks
+        // at it finds the attempt abandoned and the order past its deadline, and cancels it.
+        'order-service': {
+          RECONCILE_INTERVAL_MS: '200',
+          RECONCILE_MIN_AGE_MS: '2500',
+          PAYMENT_DEADLINE_MS: '2500',
+        },
         'payment-service': { PROCESSING_TIMEOUT_MS: '2000' },
       },
     });

@@ -31,13 +31,14 @@ describe('failure drills: faults switched on at runtime', () => {
     assert.equal(response.status, 200, await response.clone().text());
   }
 
+  /** An order, with its own Idempotency-Key unless `headers` brings the one to retry with. */
   async function order(sku: string, headers: Record<string, string> = {}) {
     const { traceparent, traceId } = newTraceparent();
     const started = performance.now();
     const response = await postJson(
       `${system.url('api-gateway')}/api/orders`,
       { userId, items: [{ sku, quantity: 1 }], card },
-      { traceparent, ...headers },
+      { traceparent, 'idempotency-key': randomUUID(), ...headers },
     );
     return { ...response, traceId, elapsedMs: performance.now() - started };
   }

@@ -33,11 +33,15 @@ test('when payment-service gets SIGTERM mid-charge, then the charge completes, t
     name: 'Dina',
     password: 'long enough password',
   });
-  const placing = postJson(`${gateway}/api/orders`, {
-    userId: user.body.id,
-    items: [{ sku: 'SKU-STK-003', quantity: 1 }],
-    card: { number: '4242424242424242', expMonth: 6, expYear: 2032, cvc: '123' },
-  });
+  const placing = postJson(
+    `${gateway}/api/orders`,
+    {
+      userId: user.body.id,
+      items: [{ sku: 'SKU-STK-003', quantity: 1 }],
+      card: { number: '4242424242424242', expMonth: 6, expYear: 2032, cvc: '123' },
+    },
+    { 'idempotency-key': randomUUID() },
+  );
 
   // The charge is recorded as `processing` while the provider answers.
   const paymentsDb = system.databaseUrl('payment-service');

@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { fetchClient } from '../../infra/traffic/fetch-client.ts';
-import { ENDPOINTS, runJourney, type JourneySession } from '../../load-tests/journey.ts';
+import {
+  ENDPOINTS,
+  MISSTEPS,
+  runJourney,
+  runMisstep,
+  type JourneySession,
+} from '../../load-tests/journey.ts';
 import { eventually } from '../support/eventually.ts';
+import { documentedParameter } from '../support/openapi-contract.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { System } from '../support/system.ts';
 
@@ -105,6 +112,44 @@ describe('the load-test journey, against the four services', () => {
           (s) => s.traceId === traceId && s.service === 'api-gateway' && s.kind === SERVER,
         ),
       ),
+    );
+  });
+
+  test('when a user makes each misstep, then every order still carries an Idempotency-Key, and the checks expect what the API answers', async () => {
+    const client = fetchClient(system.url('api-gateway'));
+    const session: JourneySession = {};
+    await runJourney(client, session, { uniqueId: randomUUID(), random: PAID });
+
+    const missteps = [];
+    for (const which of Object.values(MISSTEPS)) {
+      missteps.push(await runMisstep(client, session, { which }));
+    }
+
+    assert.deepEqual(
+      client.checks.filter((c) => !c.passed),
+      [],
+    );
+    assert.deepEqual(
+      missteps.map((m) => m.ok),
+      [true, true, true],
+    );
+    const keys = client.sent
+      .filter((r) => r.name === ENDPOINTS.placeOrder)
+      .map((r) => r.headers['idempotency-key']);
+    assert.equal(keys.length, 2);
+    const rule = documentedParameter('POST', '/api/orders', 'idempotency-key').schema?.pattern;
+    for (const key of keys) assert.match(key ?? '', new RegExp(rule ?? '.^'));
+    const invalidOrder = client.checks.filter(
+      (c) => c.endpoint === ENDPOINTS.placeOrder && c.status === 400,
+    );
+    assert.deepEqual(
+      invalidOrder.map((c) => c.check),
+      [
+        'trace continued',
+        'invalid order refused (400)',
+        'refusal is a problem',
+        'refusal names items',
+      ],
     );
   });
 

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { serviceUrls, spawnService } from '../../infra/dev/services.ts';
 import { eventually } from '../support/eventually.ts';
-import { OpenApiContract, readDocument } from '../support/openapi-contract.ts';
+import { documentedParameter, OpenApiContract, readDocument } from '../support/openapi-contract.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { freePort } from '../support/ports.ts';
 import { System } from '../support/system.ts';
@@ -97,6 +97,9 @@ describe('the OpenAPI document, against the real gateway and services', () => {
     items: [{ sku: 'SKU-STK-003', quantity: 2 }],
     card,
   });
+
+  /** A fresh Idempotency-Key: every order request carries one. */
+  const newKey = () => ({ 'idempotency-key': randomUUID() });
 
   test('when the document is checked against the OpenAPI 3.1 schema, then it is valid', async () => {
     const result = await validate(readDocument() as never);
@@ -287,20 +290,69 @@ describe('the OpenAPI document, against the real gateway and services', () => {
 
     const invalid = await call('POST', '/api/orders', {
       json: { ...orderFor(userId), items: [{ sku: '', quantity: 0 }] },
+      headers: newKey(),
     });
     assert.equal(invalid.status, 400);
 
-    const declined = await call('POST', '/api/orders', { json: orderFor(userId, DECLINING_CARD) });
+    const declined = await call('POST', '/api/orders', {
+      json: orderFor(userId, DECLINING_CARD),
+      headers: newKey(),
+    });
     assert.equal(declined.status, 402);
     assert.equal(declined.body.orderStatus, 'payment_declined');
 
-    const unknownUser = await call('POST', '/api/orders', { json: orderFor(randomUUID()) });
+    const unknownUser = await call('POST', '/api/orders', {
+      json: orderFor(randomUUID()),
+      headers: newKey(),
+    });
     assert.equal(unknownUser.status, 422);
 
     const unknownProduct = await call('POST', '/api/orders', {
       json: { ...orderFor(userId), items: [{ sku: 'NO-SUCH-SKU', quantity: 1 }] },
+      headers: newKey(),
     });
     assert.equal(unknownProduct.status, 422);
+  });
+
+  test('when an order comes without an Idempotency-Key, or with one the document does not allow, then 400 names the header, as documented', async () => {
+    const userId = (await newUser()).body.id as string;
+    const parameter = documentedParameter('POST', '/api/orders', 'idempotency-key');
+    assert.deepEqual([parameter.in, parameter.required], ['header', true]);
+    const pattern = new RegExp(parameter.schema?.pattern ?? '');
+
+    for (const key of [undefined, 'k'.repeat(65), 'a b']) {
+      assert.ok(key === undefined || !pattern.test(key), key);
+      const headers: Record<string, string> = key === undefined ? {} : { 'idempotency-key': key };
+      const refused = await call('POST', '/api/orders', { json: orderFor(userId), headers });
+      assert.equal(refused.status, 400);
+      assert.deepEqual(
+        (refused.body.errors as { field: string }[]).map((e) => e.field),
+        ['idempotency-key'],
+      );
+    }
+    const longest = `load-${randomUUID()}`.padEnd(64, 'x');
+    assert.ok(pattern.test(longest));
+    const placed = await call('POST', '/api/orders', {
+      json: orderFor(userId),
+      headers: { 'idempotency-key': longest },
+    });
+    assert.equal(placed.status, 201);
+    const listed = await call('GET', `/api/orders?userId=${userId}`);
+    assert.deepEqual(
+      (listed.body.items as { id: string }[]).map((o) => o.id),
+      [placed.body.id],
+    );
+
+    // The key is the user's own: another user sending it places an order of their own.
+    const otherUser = (await newUser()).body.id as string;
+    const other = await call('POST', '/api/orders', {
+      json: orderFor(otherUser),
+      headers: { 'idempotency-key': longest },
+    });
+    assert.equal(other.status, 201);
+    assert.equal(other.headers.get('idempotent-replayed'), null);
+    assert.notEqual(other.body.id, placed.body.id);
+    assert.equal(other.body.userId, otherUser);
   });
 
   /** A second gateway in front of the same services, with settings of its own. */
@@ -347,7 +399,12 @@ describe('the OpenAPI document, against the real gateway and services', () => {
 
     test('then an order is answered 504 with a problem naming order-service', async () => {
       const userId = (await newUser()).body.id as string;
-      const answer = await call('POST', '/api/orders', { json: orderFor(userId) }, impatient.url);
+      const answer = await call(
+        'POST',
+        '/api/orders',
+        { json: orderFor(userId), headers: newKey() },
+        impatient.url,
+      );
       assert.equal(answer.status, 504);
       assert.equal(answer.body.upstream, 'order-service');
     });
@@ -373,7 +430,12 @@ describe('the OpenAPI document, against the real gateway and services', () => {
         ),
         await call('GET', `/api/users/${userId}`, {}, strict.url),
         await call('GET', '/api/products', {}, strict.url),
-        await call('POST', '/api/orders', { json: orderFor(userId) }, strict.url),
+        await call(
+          'POST',
+          '/api/orders',
+          { json: orderFor(userId), headers: newKey() },
+          strict.url,
+        ),
         await call('GET', `/api/orders?userId=${userId}`, {}, strict.url),
         await call('GET', `/api/orders/${id}`, {}, strict.url),
         await call('GET', `/api/payments/${id}`, {}, strict.url),
@@ -393,14 +455,20 @@ describe('the OpenAPI document, against the real gateway and services', () => {
 
     before(async () => {
       userId = (await newUser()).body.id as string;
-      const placed = await call('POST', '/api/orders', { json: orderFor(userId) });
+      const placed = await call('POST', '/api/orders', {
+        json: orderFor(userId),
+        headers: newKey(),
+      });
       orderId = placed.body.id as string;
       paymentId = placed.body.paymentId as string;
     });
 
     test('then a payment-service outage is 503 for orders and 502 for payments', async () => {
       await system.stopService('payment-service');
-      const order = await call('POST', '/api/orders', { json: orderFor(userId) });
+      const order = await call('POST', '/api/orders', {
+        json: orderFor(userId),
+        headers: newKey(),
+      });
       assert.equal(order.status, 503);
       assert.equal((await call('GET', `/api/payments/${paymentId}`)).status, 502);
     });
@@ -419,7 +487,11 @@ describe('the OpenAPI document, against the real gateway and services', () => {
       assert.equal((await call('GET', '/api/products')).status, 502);
       assert.equal((await call('GET', `/api/orders/${orderId}`)).status, 502);
       assert.equal((await call('GET', `/api/orders?userId=${userId}`)).status, 502);
-      assert.equal((await call('POST', '/api/orders', { json: orderFor(userId) })).status, 502);
+      const order = await call('POST', '/api/orders', {
+        json: orderFor(userId),
+        headers: newKey(),
+      });
+      assert.equal(order.status, 502);
     });
   });
 

@@ -46,7 +46,11 @@ describe('one order, one trace: across four service processes', () => {
         items: [{ sku: 'SKU-HOD-004', quantity: 1 }],
         card: { number: CARD_NUMBER, expMonth: 1, expYear: 2031, cvc: '737' },
       },
-      { traceparent: parent.traceparent, 'x-request-id': `req-${traceId.slice(0, 8)}` },
+      {
+        traceparent: parent.traceparent,
+        'x-request-id': `req-${traceId.slice(0, 8)}`,
+        'idempotency-key': randomUUID(),
+      },
     );
     assert.equal(order.status, 201);
 
@@ -120,7 +124,7 @@ describe('one order, one trace: across four service processes', () => {
     const response = await postJson(
       `${system.url('api-gateway')}/api/orders`,
       { items: [] },
-      { traceparent: bad.traceparent },
+      { traceparent: bad.traceparent, 'idempotency-key': randomUUID() },
     );
     assert.equal(response.status, 400);
 

@@ -44,21 +44,18 @@ describe('every attribute the services emit is a semantic convention or declared
     });
     assert.equal(user.status, 201);
     const userId = user.body.id as string;
-    const order = (card: typeof paying) =>
-      JSON.stringify({ userId, items: [{ sku: 'SKU-TEE-001', quantity: 1 }], card });
+    const order = (card: typeof paying): RequestInit => ({
+      method: 'POST',
+      headers: { 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ userId, items: [{ sku: 'SKU-TEE-001', quantity: 1 }], card }),
+    });
 
     assert.equal(await traced('user', `${gateway}/api/users/${userId}`), 200);
     assert.equal(await traced('catalog', `${gateway}/api/products`), 200);
     assert.equal(await traced('unknown user', `${gateway}/api/users/${randomUUID()}`), 404);
     assert.equal(await traced('unknown route', `${gateway}/api/nothing-here`), 404);
-    assert.equal(
-      await traced('paid', `${gateway}/api/orders`, { method: 'POST', body: order(paying) }),
-      201,
-    );
-    assert.equal(
-      await traced('declined', `${gateway}/api/orders`, { method: 'POST', body: order(declining) }),
-      402,
-    );
+    assert.equal(await traced('paid', `${gateway}/api/orders`, order(paying)), 201);
+    assert.equal(await traced('declined', `${gateway}/api/orders`, order(declining)), 402);
 
     // A fault: its audit lines, its feature_flag.evaluation event, the 5xx it causes.
     const faults = `${system.url('payment-service')}/admin/faults/paymentFailure`;
@@ -69,19 +66,13 @@ describe('every attribute the services emit is a semantic convention or declared
       body: JSON.stringify({ percent: 100 }),
     });
     assert.equal(on.status, 200);
-    const faulted = await traced('fault', `${gateway}/api/orders`, {
-      method: 'POST',
-      body: order(paying),
-    });
+    const faulted = await traced('fault', `${gateway}/api/orders`, order(paying));
     assert.equal(faulted, 503);
     assert.equal((await fetch(faults, { method: 'DELETE', headers: admin })).status, 200);
 
     // A dependency down: the caller's failure path, and the stopped service's last records.
     assert.equal(await system.stopService('payment-service'), 0);
-    assert.equal(
-      await traced('outage', `${gateway}/api/orders`, { method: 'POST', body: order(paying) }),
-      503,
-    );
+    assert.equal(await traced('outage', `${gateway}/api/orders`, order(paying)), 503);
 
     await eventually('every kind of record to arrive', () => {
       const names = new Set(receiver.spans.map((s) => s.name));

@@ -46,7 +46,7 @@ test('when the gateway gets SIGTERM with an order in flight, then readiness answ
       items: [{ sku: 'SKU-STK-003', quantity: 1 }],
       card: { number: '4242424242424242', expMonth: 6, expYear: 2032, cvc: '123' },
     },
-    { traceparent: parent.traceparent },
+    { traceparent: parent.traceparent, 'idempotency-key': randomUUID() },
   );
   // The charge is recorded as `processing` while the provider answers.
   await eventually('the charge to be in flight', async () => {

@@ -161,7 +161,11 @@ export async function placeOrder(traceparent: string): Promise<{
   const { id: userId } = (await user.json()) as { id: string };
   const response = await fetch(`${GATEWAY}/api/orders`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', traceparent },
+    headers: {
+      'content-type': 'application/json',
+      'idempotency-key': crypto.randomUUID(),
+      traceparent,
+    },
     body: JSON.stringify({
       userId,
       items: [{ sku: 'SKU-TEE-001', quantity: 1 }],

@@ -44,6 +44,27 @@ export function readDocument(): OpenApiDocument {
   return JSON.parse(readFileSync(DOCUMENT_PATH, 'utf8')) as OpenApiDocument;
 }
 
+interface ParameterObject {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: { pattern?: string; minLength?: number; maxLength?: number };
+}
+
+/** A parameter the document declares for an operation, e.g. the `idempotency-key` header. */
+export function documentedParameter(
+  method: string,
+  template: string,
+  name: string,
+  document: OpenApiDocument = readDocument(),
+): ParameterObject {
+  const operation = document.paths[template]?.[method.toLowerCase()] as
+    { parameters?: ParameterObject[] } | undefined;
+  const parameter = operation?.parameters?.find((p) => p.name === name);
+  if (!parameter) throw new Error(`${method} ${template} declares no parameter ${name}`);
+  return parameter;
+}
+
 /** `/api/users/{id}` matches `/api/users/0f…`; the query is not part of the template. */
 function templateMatches(template: string, path: string): boolean {
   const pattern = template.replace(/\{[^}]+\}/g, '[^/]+').replaceAll('.', '\\.');

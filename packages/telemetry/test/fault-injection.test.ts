@@ -63,11 +63,15 @@ describe('the fault-injection seam', () => {
       password: 'long enough password',
     });
 
-    const response = await postJson(`${orders.service.url}/api/orders`, {
-      userId: user.body.id,
-      items: [{ sku: 'SKU-MUG-002', quantity: 1 }],
-      card: { number: '4242424242424242', expMonth: 1, expYear: 2031, cvc: '123' },
-    });
+    const response = await postJson(
+      `${orders.service.url}/api/orders`,
+      {
+        userId: user.body.id,
+        items: [{ sku: 'SKU-MUG-002', quantity: 1 }],
+        card: { number: '4242424242424242', expMonth: 1, expYear: 2031, cvc: '123' },
+      },
+      { 'idempotency-key': randomUUID() },
+    );
 
     assert.equal(response.status, 503);
     assert.equal(response.body.dependency, 'payment-service');

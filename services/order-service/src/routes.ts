@@ -36,8 +36,23 @@ const NewOrderBody = z.object({
   card: CardSchema,
 });
 
+/**
+ * The client's name for one order attempt, the same on every retry of it: a UUID, or a prefix
+ * and a UUID (`load-<uuid>`), fits. Required, so that a client that gave up waiting and asks
+ * again never makes (and pays for) a second order.
+ */
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
+const IDEMPOTENCY_KEY_RULE = '1 to 64 characters from A-Z a-z 0-9 _ - : .';
+
 const IdempotencyHeader = z.object({
-  'idempotency-key': z.string().min(1).max(255).optional(),
+  'idempotency-key': z
+    .string({
+      error: (issue) =>
+        issue.input === undefined
+          ? `is required: a key for this order attempt, sent again on every retry (${IDEMPOTENCY_KEY_RULE})`
+          : undefined,
+    })
+    .regex(IDEMPOTENCY_KEY, `must be ${IDEMPOTENCY_KEY_RULE}`),
 });
 
 const OrderIdParams = z.object({ id: z.uuid() });
@@ -60,7 +75,7 @@ export function orderRoutes(orders: Orders): Router {
   });
 
   router.post('/api/orders', async (request, response) => {
-    const headers = parseInput(IdempotencyHeader, request.headers, 'headers');
+    const headers = parseInput(IdempotencyHeader, request.headers, 'header');
     const input = parseInput(NewOrderBody, request.body);
     const { order, created } = await orders.place(input, headers['idempotency-key']);
     if (!created) response.setHeader('idempotent-replayed', 'true');

@@ -105,8 +105,23 @@ describe('placing an order stays consistent when parts of it fail', () => {
   afterEach(() => setFaultInjector(undefined));
   after(() => stopSystem(system));
 
-  const placeOrder = (body: unknown, headers: Record<string, string> = {}) =>
-    postJson(`${system.orders.service.url}/api/orders`, body, headers);
+  /** An order request; each gets its own Idempotency-Key unless the test sends other headers. */
+  const placeOrder = (
+    body: unknown,
+    headers: Record<string, string> = { 'idempotency-key': randomUUID() },
+  ) => postJson(`${system.orders.service.url}/api/orders`, body, headers);
+
+  /**
+   * Makes the user's order with these items one placed before the Idempotency-Key was
+   * required, as the database may still hold: one without a key.
+   */
+  const dropKey = (userId: string, sku: string) =>
+    queryDatabase(
+      system.orders.databaseUrl,
+      `update orders set idempotency_key = null
+        where user_id = $1 and id in (select order_id from order_items where sku = $2)`,
+      [userId, sku],
+    );
 
   test('when the card number fails its checksum, then 400 points at /card/number and no order or payment is written', async () => {
     const userId = await newUser(system);
@@ -204,7 +219,7 @@ describe('placing an order stays consistent when parts of it fail', () => {
     await assertOneOrderSettled(system, userId, 'paid');
   });
 
-  test('when payment-service cannot be reached, then an order without an Idempotency-Key is cancelled, and one with a key waits for its retry', async () => {
+  test('when payment-service cannot be reached, then an order without an Idempotency-Key (from before it was required) is cancelled, and one with a key waits for its retry', async () => {
     setFaultInjector({
       onRequest: () => {},
       onCall: ({ dependency, method }) => {
@@ -217,6 +232,7 @@ describe('placing an order stays consistent when parts of it fail', () => {
     const first = await placeOrder(keyed, { 'idempotency-key': key });
     const second = await placeOrder({ ...keyed, items: [{ sku: 'SKU-STK-003', quantity: 2 }] });
     assert.deepEqual([first.status, second.status], [503, 503]);
+    await dropKey(userId, 'SKU-STK-003');
 
     // Oldest first: by the time the newer, key-less order is cancelled, the keyed one was seen.
     await eventually('the key-less order to be cancelled', async () =>
@@ -251,6 +267,7 @@ describe('placing an order stays consistent when parts of it fail', () => {
       card: CARD,
     });
     assert.equal(placed.status, 503);
+    await dropKey(userId, 'SKU-MUG-002');
     await eventually('the key-less order to be cancelled', async () =>
       (await ordersOf(system, userId))[0]?.status === 'cancelled' ? true : undefined,
     );

@@ -34,14 +34,18 @@ describe('POST /api/orders with hostile input', () => {
     });
     const userId = user.body.id as string;
 
-    const response = await postJson(`${orders.service.url}/api/orders`, {
-      userId,
-      items: [
-        { sku: 'SKU-TEE-001', quantity: 1 },
-        { sku: 'SKU\u0000TEE', quantity: 1 },
-      ],
-      card: CARD,
-    });
+    const response = await postJson(
+      `${orders.service.url}/api/orders`,
+      {
+        userId,
+        items: [
+          { sku: 'SKU-TEE-001', quantity: 1 },
+          { sku: 'SKU\u0000TEE', quantity: 1 },
+        ],
+        card: CARD,
+      },
+      { 'idempotency-key': randomUUID() },
+    );
 
     assert.equal(response.status, 400);
     assert.deepEqual(

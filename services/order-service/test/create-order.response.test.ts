@@ -36,8 +36,11 @@ describe('POST /api/orders (order-service with real user-service and payment-ser
     return body.id as string;
   }
 
-  const placeOrder = (body: unknown, headers: Record<string, string> = {}) =>
-    postJson(`${orders.service.url}/api/orders`, body, headers);
+  /** An order request; each gets its own Idempotency-Key unless the test sends other headers. */
+  const placeOrder = (
+    body: unknown,
+    headers: Record<string, string> = { 'idempotency-key': randomUUID() },
+  ) => postJson(`${orders.service.url}/api/orders`, body, headers);
 
   const ordersOf = (userId: string) =>
     queryDatabase<{ id: string; status: string }>(
@@ -134,6 +137,82 @@ describe('POST /api/orders (order-service with real user-service and payment-ser
       ['items[1].sku'],
     );
     assert.equal((await ordersOf(userId)).length, 0);
+  });
+
+  test('when the Idempotency-Key is missing, then 400 names the header, and no order or payment is made', async () => {
+    const userId = await newUser();
+    const paymentsBefore = await countPayments();
+
+    const response = await placeOrder(
+      { userId, items: [{ sku: 'SKU-TEE-001', quantity: 1 }], card: CARD },
+      {},
+    );
+
+    assert.equal(response.status, 400);
+    assert.equal(response.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+    assert.equal(response.body.type, 'urn:sightline:problem:validation');
+    assert.deepEqual(response.body.errors, [
+      {
+        field: 'idempotency-key',
+        pointer: '/idempotency-key',
+        detail:
+          'is required: a key for this order attempt, sent again on every retry (1 to 64 characters from A-Z a-z 0-9 _ - : .)',
+      },
+    ]);
+    assert.equal((await ordersOf(userId)).length, 0);
+    assert.equal(await countPayments(), paymentsBefore);
+  });
+
+  test('when the Idempotency-Key is empty, longer than 64 characters or holds a character outside A-Z a-z 0-9 _ - : ., then 400 names the header and nothing is written', async () => {
+    const userId = await newUser();
+    const body = { userId, items: [{ sku: 'SKU-TEE-001', quantity: 1 }], card: CARD };
+    const paymentsBefore = await countPayments();
+
+    for (const key of ['', 'k'.repeat(65), 'my order', 'order/1', 'order,1', 'caf\u00e9']) {
+      const response = await placeOrder(body, { 'idempotency-key': key });
+      assert.equal(response.status, 400, `key ${JSON.stringify(key)}`);
+      assert.deepEqual(
+        (response.body.errors as { field: string; detail: string }[]).map((e) => [
+          e.field,
+          e.detail,
+        ]),
+        [['idempotency-key', 'must be 1 to 64 characters from A-Z a-z 0-9 _ - : .']],
+      );
+    }
+    assert.equal((await ordersOf(userId)).length, 0);
+    assert.equal(await countPayments(), paymentsBefore);
+  });
+
+  test('when the Idempotency-Key is 64 characters of the allowed kinds, or a prefixed UUID, then the order is placed', async () => {
+    const userId = await newUser();
+    const body = { userId, items: [{ sku: 'SKU-STK-003', quantity: 1 }], card: CARD };
+
+    const longest = await placeOrder(body, { 'idempotency-key': `Az09_-:.${'k'.repeat(56)}` });
+    const prefixed = await placeOrder(body, { 'idempotency-key': `load-${randomUUID()}` });
+
+    assert.deepEqual([longest.status, prefixed.status], [201, 201]);
+    assert.equal((await ordersOf(userId)).length, 2);
+  });
+
+  test('when two users send the same Idempotency-Key, then each gets an order of their own, each charged once', async () => {
+    const [alice, bob] = [await newUser(), await newUser()];
+    const key = randomUUID();
+    const items = [{ sku: 'SKU-MUG-002', quantity: 1 }];
+
+    const first = await placeOrder(
+      { userId: alice, items, card: CARD },
+      { 'idempotency-key': key },
+    );
+    const second = await placeOrder({ userId: bob, items, card: CARD }, { 'idempotency-key': key });
+
+    assert.deepEqual([first.status, second.status], [201, 201]);
+    assert.equal(second.headers.get('idempotent-replayed'), null);
+    assert.notEqual(second.body.id, first.body.id);
+    assert.deepEqual([first.body.userId, second.body.userId], [alice, bob]);
+    assert.deepEqual(await ordersOf(alice), [{ id: first.body.id, status: 'paid' }]);
+    assert.deepEqual(await ordersOf(bob), [{ id: second.body.id, status: 'paid' }]);
+    assert.equal((await paymentsFor(first.body.id as string)).length, 1);
+    assert.equal((await paymentsFor(second.body.id as string)).length, 1);
   });
 
   test('when the same Idempotency-Key is sent twice, then one order and one payment exist, and the second answer says it replayed', async () => {

@@ -96,13 +96,13 @@ export class PostgresOrderRepository implements OrderRepository {
       const { rows } = await client.query<{ id: string }>(
         `insert into orders (user_id, status, total_cents, currency, idempotency_key, request_fingerprint)
          values ($1, 'pending', $2, $3, $4, $5)
-         on conflict (idempotency_key) do nothing
+         on conflict (user_id, idempotency_key) do nothing
          returning id`,
         [
           order.userId,
           order.totalCents,
           order.currency,
-          order.idempotencyKey ?? null,
+          order.idempotencyKey,
           order.requestFingerprint,
         ],
       );
@@ -138,11 +138,12 @@ export class PostgresOrderRepository implements OrderRepository {
   }
 
   async findByIdempotencyKey(
+    userId: string,
     key: string,
   ): Promise<{ order: Order; requestFingerprint: string } | undefined> {
     const { rows } = await this.pool.query<OrderRow>(
-      `${SELECT_ORDERS} where o.idempotency_key = $1`,
-      [key],
+      `${SELECT_ORDERS} where o.user_id = $1 and o.idempotency_key = $2`,
+      [userId, key],
     );
     return rows[0] && { order: toOrder(rows[0]), requestFingerprint: rows[0].request_fingerprint };
   }

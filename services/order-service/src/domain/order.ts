@@ -88,7 +88,7 @@ export class OrderNotFound extends Error {
 
 export class IdempotencyKeyReused extends Error {
   constructor() {
-    super('this Idempotency-Key was already used for a different order');
+    super('this user already used this Idempotency-Key for a different order');
     this.name = 'IdempotencyKeyReused';
   }
 }

@@ -32,7 +32,7 @@ export const ORDER_PAGE_SIZE = { default: 20, max: 100 } as const;
 
 export interface PlacedOrder {
   order: Order;
-  /** False when an earlier request with the same Idempotency-Key already made this order. */
+  /** False when an earlier request of the same user with the same Idempotency-Key made it. */
   created: boolean;
 }
 
@@ -66,18 +66,17 @@ export class Orders {
 
   /**
    * Checks the user, prices the items from the catalog, records a pending order, then charges
-   * it. With an Idempotency-Key, a repeat returns the order made the first time and never
-   * charges twice; a repeat of an order still `pending` (payment-service was unreachable)
-   * attempts the payment again. The card was fully checked at the edge, before this runs, so
-   * a bad card never leaves an order behind.
+   * it. The Idempotency-Key is the user's name for this order: a repeat of it by the same user
+   * returns the order made the first time and never charges twice (another user's key of the
+   * same name is another order); a repeat of an order still `pending` (payment-service was
+   * unreachable) attempts the payment again. The card was fully checked at the edge, before
+   * this runs, so a bad card never leaves an order behind.
    */
-  async place(input: NewOrder, idempotencyKey?: string): Promise<PlacedOrder> {
+  async place(input: NewOrder, idempotencyKey: string): Promise<PlacedOrder> {
     recordBusinessFacts({ customer_ref: input.userId });
     const requestFingerprint = fingerprint(input);
-    if (idempotencyKey) {
-      const earlier = await this.repository.findByIdempotencyKey(idempotencyKey);
-      if (earlier) return this.replay(earlier, requestFingerprint, input.card);
-    }
+    const earlier = await this.repository.findByIdempotencyKey(input.userId, idempotencyKey);
+    if (earlier) return this.replay(earlier, requestFingerprint, input.card);
 
     if (!(await this.users.exists(input.userId))) throw new UnknownUser(input.userId);
     const { items, totalCents, currency } = await this.priceItems(input.items);
@@ -92,8 +91,7 @@ export class Orders {
     });
     if (!order) {
       // A concurrent request with the same key won the insert; answer as its repeat.
-      const earlier =
-        idempotencyKey && (await this.repository.findByIdempotencyKey(idempotencyKey));
+      const earlier = await this.repository.findByIdempotencyKey(input.userId, idempotencyKey);
       if (!earlier) throw new Error('order insert conflicted but no order holds the key');
       return this.replay(earlier, requestFingerprint, input.card);
     }

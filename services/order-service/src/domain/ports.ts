@@ -39,14 +39,18 @@ export interface NewOrderRecord {
   items: OrderLine[];
   totalCents: number;
   currency: string;
-  idempotencyKey: string | undefined;
+  /** Unique per user: the same key from two users is two orders. */
+  idempotencyKey: string;
   requestFingerprint: string;
 }
 
 export interface PendingOrder {
   id: string;
   createdAt: Date;
-  /** It has an Idempotency-Key, so the client can still retry it with its card. */
+  /**
+   * It has an Idempotency-Key, so the client can still retry it with its card. Every order
+   * placed since the key became required has one; older orders may not.
+   */
   retryable: boolean;
   /** How often the reconciler has looked at it without settling it (since its last status). */
   checks: number;
@@ -81,12 +85,14 @@ export type Settlement =
 
 export interface OrderRepository {
   /**
-   * Inserts a pending order. With an idempotency key that is already taken, inserts nothing
-   * and returns `undefined`.
+   * Inserts a pending order. When its user already has an order with this idempotency key,
+   * inserts nothing and returns `undefined`.
    */
   create(order: NewOrderRecord): Promise<Order | undefined>;
   findById(id: string): Promise<Order | undefined>;
+  /** The user's order placed with this idempotency key, and what it was asked for. */
   findByIdempotencyKey(
+    userId: string,
     key: string,
   ): Promise<{ order: Order; requestFingerprint: string } | undefined>;
   /** A user's orders, newest first (ties by id, descending). */

@@ -57,8 +57,8 @@ function nextCheck(checks: number, now: Date, firstWaitMs: number): Date {
  * - only declined attempts → `payment_declined`, as the request would have answered;
  * - no attempt (or only attempts that died mid-call) → nothing was charged. order-service never
  *   stores a card, so only the client can pay such an order, by repeating its request with the
- *   same Idempotency-Key. An order without a key cannot be repeated (a new request makes a new
- *   order), so it is `cancelled` at once; one with a key stays `pending` until the payment
+ *   same Idempotency-Key. An order without a key (placed before the key was required) cannot
+ *   be repeated, so it is `cancelled` at once; one with a key stays `pending` until the payment
  *   deadline, then is `cancelled`. A customer expects an order they were told failed (503) to
  *   end up either paid once or visibly cancelled, never charged later without them, and never
  *   pending forever.
