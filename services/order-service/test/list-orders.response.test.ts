@@ -48,7 +48,7 @@ describe('GET /api/orders?userId=, a page at a time', () => {
         items: [{ sku: 'SKU-STK-003', quantity: 1, unitPriceCents: 500 }],
         totalCents: 500,
         currency: 'USD',
-        idempotencyKey: undefined,
+        idempotencyKey: randomUUID(),
         requestFingerprint: 'test',
       });
       assert.ok(order);
