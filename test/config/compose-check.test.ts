@@ -23,10 +23,13 @@ import { ROOT } from '../../infra/stack/pins.ts';
 const COMPOSE = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
 
 function composeCheck(projectDir: string) {
-  const env = { ...process.env, GOWORK: 'off' };
-  // The variables a user may set in the shell would change what the checker reads.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GOWORK: 'off',
+    GOFLAGS: `${process.env.GOFLAGS ?? ''} -modcacherw`.trim(),
+  };
+  // A variable a user may have set in the shell would change what the checker reads.
   delete env.GRAFANA_ADMIN_PASSWORD;
-  env.GOFLAGS = `${process.env.GOFLAGS ?? ''} -modcacherw`.trim();
   const result = spawnSync('go', ['run', '.', projectDir], {
     cwd: join(ROOT, 'infra', 'compose-check'),
     env,
@@ -102,19 +105,19 @@ describe('docker-compose.yml and infra/postgres/init.sql', () => {
   test("when a service has a database, then compose connects it as that database's owner, whose password the postgres container gets from .env", () => {
     // Read without interpolation: the file as committed.
     const initSql = readFileSync(join(ROOT, 'infra', 'postgres', 'init.sql'), 'utf8');
-    const owners = Object.fromEntries(
-      [...initSql.matchAll(/^CREATE DATABASE (\w+) OWNER (\w+);$/gm)].map((m) => [m[1], m[2]]),
+    const owners = new Map(
+      [...initSql.matchAll(/^CREATE DATABASE (\w+) OWNER (\w+);$/gm)].map((m) => [m[1]!, m[2]!]),
     );
     const urls = [
       ...COMPOSE.matchAll(/DATABASE_URL: postgres:\/\/(\w+):\$\{(\w+)\}@postgres:5432\/(\w+)$/gm),
     ];
     assert.ok(urls.length >= 3, `only ${urls.length} DATABASE_URLs found`);
     for (const [, role, variable, database] of urls) {
-      assert.equal(owners[database!], role, `${database} is not owned by ${role}`);
+      assert.equal(owners.get(database!), role, `${database} is not owned by ${role}`);
       assert.equal(variable, `${role!.toUpperCase()}_DB_PASSWORD`);
       assert.match(initSql, new RegExp(`^\\\\getenv ${role}_password ${variable}$`, 'm'));
       assert.match(COMPOSE, new RegExp(`^ {6}${variable}: \\$\\{${variable}\\}$`, 'm'));
     }
-    assert.equal(Object.keys(owners).length, urls.length, 'a database no service connects to');
+    assert.equal(owners.size, urls.length, 'a database no service connects to');
   });
 });
