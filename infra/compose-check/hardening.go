@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,8 +16,8 @@ import (
 const flushAllowance = 5 * time.Second
 
 // hardeningProblems checks what a copied compose file must keep: nothing published beyond
-// this machine, a read-only anonymous Grafana, no healthcheck that starts a Node process, and
-// a stop grace period longer than a service's own shutdown.
+// this machine, a read-only anonymous Grafana that takes no password beside it, no healthcheck
+// that starts a Node process, and a stop grace period longer than a service's own shutdown.
 func hardeningProblems(name string, service types.ServiceConfig) []string {
 	var problems []string
 	for _, port := range service.Ports {
@@ -26,6 +27,12 @@ func hardeningProblems(name string, service types.ServiceConfig) []string {
 	}
 	if role := env(service, "GF_AUTH_ANONYMOUS_ORG_ROLE"); role != "" && role != "Viewer" {
 		problems = append(problems, fmt.Sprintf("%s gives anonymous visitors the %s role", name, role))
+	}
+	// Basic auth is on unless turned off, and takes the admin's password in any request's
+	// Authorization header (admin/admin on a Grafana whose admin password was never set).
+	// Beside anonymous viewing it is a way in that nobody sees on the page.
+	if strings.EqualFold(env(service, "GF_AUTH_ANONYMOUS_ENABLED"), "true") && !strings.EqualFold(env(service, "GF_AUTH_BASIC_ENABLED"), "false") {
+		problems = append(problems, fmt.Sprintf("%s allows basic auth beside anonymous viewing: set GF_AUTH_BASIC_ENABLED to 'false'", name))
 	}
 	if check := service.HealthCheck; check != nil && len(check.Test) > 1 {
 		command := strings.Fields(strings.Join(check.Test[1:], " "))
@@ -73,5 +80,43 @@ func sharedNamespaceProblems(project *types.Project) []string {
 		}
 	}
 	sort.Strings(problems)
+	return problems
+}
+
+// databaseRoleProblems: every service connects to PostgreSQL as a role of its own, never as
+// the superuser (POSTGRES_USER of the database's service, postgres by default), so one
+// service's credentials open no other service's data.
+func databaseRoleProblems(project *types.Project) []string {
+	var problems []string
+	usedBy := map[string]string{}
+	names := make([]string, 0, len(project.Services))
+	for name := range project.Services {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		raw := env(project.Services[name], "DATABASE_URL")
+		if raw == "" {
+			continue
+		}
+		parsed, err := url.Parse(raw)
+		if err != nil || parsed.User == nil || parsed.User.Username() == "" {
+			problems = append(problems, fmt.Sprintf("%s's DATABASE_URL names no user", name))
+			continue
+		}
+		user := parsed.User.Username()
+		superuser := "postgres"
+		if database, ok := project.Services[parsed.Hostname()]; ok && env(database, "POSTGRES_USER") != "" {
+			superuser = env(database, "POSTGRES_USER")
+		}
+		if user == superuser {
+			problems = append(problems, fmt.Sprintf("%s connects to PostgreSQL as the superuser %s, not a role of its own", name, user))
+		}
+		if other, taken := usedBy[user]; taken {
+			problems = append(problems, fmt.Sprintf("%s and %s share the PostgreSQL role %s", other, name, user))
+		} else {
+			usedBy[user] = name
+		}
+	}
 	return problems
 }

@@ -5,7 +5,7 @@
 // It also checks what compose only finds out when it starts containers: bind-mounted
 // files exist, memory limits stay within the stack's budget, and our servers listen on every
 // interface of their containers (listening.go); and what keeps the stack safe to run and
-// copy (hardening.go).
+// copy (hardening.go), among them that no service connects to PostgreSQL as the superuser.
 //
 //	go run . [-budget-mib 2816] <project dir>
 package main
@@ -76,6 +76,7 @@ func check(dir string, budgetMiB int64) error {
 		}
 	}
 	problems = append(problems, sharedNamespaceProblems(project)...)
+	problems = append(problems, databaseRoleProblems(project)...)
 	totalMiB := total >> 20
 	if totalMiB > budgetMiB {
 		problems = append(problems, fmt.Sprintf("memory limits add up to %d MiB, over the %d MiB budget", totalMiB, budgetMiB))

@@ -34,6 +34,19 @@ export function urlVariable(name: string): string {
   return `${name.toUpperCase().replaceAll('-', '_')}_URL`;
 }
 
+/**
+ * The PostgreSQL role a service with a database connects as, owner of its database and of
+ * nothing else (infra/postgres/init.sql creates it): `order-service` → `order_service`.
+ */
+export function databaseRole(name: string): string {
+  return name.replaceAll('-', '_');
+}
+
+/** The variable the postgres container reads a role's password from: `ORDER_SERVICE_DB_PASSWORD`. */
+export function databasePasswordVariable(name: string): string {
+  return `${databaseRole(name).toUpperCase()}_DB_PASSWORD`;
+}
+
 /** The addresses each service needs of the others (every one but the gateway). */
 export function serviceUrls(ports: Ports, host = '127.0.0.1'): Record<string, string> {
   return Object.fromEntries(

@@ -28,6 +28,7 @@ const COPIED: [string, string][] = [
   ['prometheus/rules', 'prometheus/rules'],
   ['prometheus/alertmanager.yml', 'prometheus/alertmanager.yml'],
   ['loki/config.yaml', 'loki/config.yaml'],
+  ['grafana/grafana.ini', 'grafana/grafana.ini'],
   ['grafana/provisioning/datasources', 'grafana/provisioning/datasources'],
   ['grafana/provisioning/dashboards', 'grafana/provisioning/dashboards'],
   ['grafana/dashboards', 'grafana/dashboards'],

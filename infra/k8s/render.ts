@@ -27,8 +27,15 @@ export async function helm(args: string[]): Promise<string> {
   }
 }
 
-/** `helm template` of the chart with these value files (none: the defaults). */
-export function template(valueFiles: string[] = [], namespace = 'default'): Promise<string> {
+/**
+ * `helm template` of the chart with these value files (none: the defaults) and `--set`
+ * values.
+ */
+export function template(
+  valueFiles: string[] = [],
+  namespace = 'default',
+  set: string[] = [],
+): Promise<string> {
   return helm([
     'template',
     RELEASE,
@@ -36,19 +43,31 @@ export function template(valueFiles: string[] = [], namespace = 'default'): Prom
     '--namespace',
     namespace,
     ...valueFiles.flatMap((file) => ['--values', file]),
+    ...set.flatMap((value) => ['--set', value]),
   ]);
 }
 
+/**
+ * The plain manifest leaves PostgreSQL's Secret out: a password rendered into a committed
+ * file would be everyone's. The pods read the Secret postgres-auth, which its user creates.
+ */
+export const MANIFEST_SET = ['postgres.auth.existingSecret=postgres-auth'];
+
 const HEADER = `# Sightline on Kubernetes: the Helm chart deploy/helm/sightline rendered with its default
-# values (npm run chart:sync writes this file; npm run test:k8s fails when it differs from a
-# fresh render). No namespace is set, so it installs into the one you choose:
+# values, but for PostgreSQL's passwords, which are yours to make (npm run chart:sync writes
+# this file; npm run test:k8s fails when it differs from a fresh render). No namespace is set,
+# so it installs into the one you choose; first the Secret postgres-auth, a random password
+# for initdb and for each service's role (docs/kubernetes.md):
 #
 #   kubectl create namespace sightline
+#   kubectl -n sightline create secret generic postgres-auth \\
+#     $(for key in postgres user-service order-service payment-service; do
+#       printf -- '--from-literal=%s-password=%s ' "$key" "$(openssl rand -hex 16)"; done)
 #   kubectl apply -n sightline -f deploy/k8s/sightline.yaml
 #
 # or use it as a kustomize base. docs/kubernetes.md says what it runs and how to reach it.
 `;
 
 export async function renderManifest(): Promise<string> {
-  return `${HEADER}${await template()}`;
+  return `${HEADER}${await template([], 'default', MANIFEST_SET)}`;
 }

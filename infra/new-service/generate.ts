@@ -4,8 +4,9 @@
  *
  *   infra/dev/services.ts   npm start, the native stack, Prometheus' targets, tests, benches
  *   docker-compose.yml      its service block and its <NAME>_URL for the others
- *   .env                    its published port (<NAME>_PORT)
- *   infra/postgres/init.sql its database (--with-database)
+ *   .env                    its published port (<NAME>_PORT); with --with-database its
+ *                           PostgreSQL role's password (<NAME>_DB_PASSWORD)
+ *   infra/postgres/init.sql its role and the database it owns (--with-database)
  *   infra/Dockerfile        its package.json and sources in the image
  *   services/api-gateway    its upstream, URL setting and routes (--public /api/<resource>)
  *
@@ -16,6 +17,7 @@ import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as prettier from 'prettier';
 import { parse as parseYaml } from 'yaml';
+import { databasePasswordVariable, databaseRole } from '../dev/services.ts';
 
 export interface NewService {
   /** Kebab-case; also its folder, its `service.name` and its compose service name. */
@@ -211,7 +213,9 @@ function composeBlock(name: string, port: number, database: string | undefined):
     `      <<: *service-env`,
     `      PORT: ${port}`,
     ...(database
-      ? [`      DATABASE_URL: postgres://postgres:postgres@postgres:5432/${database}`]
+      ? [
+          `      DATABASE_URL: postgres://${databaseRole(name)}:\${${databasePasswordVariable(name)}}@postgres:5432/${database}`,
+        ]
       : []),
     `    ports: ['127.0.0.1:\${${upperSnake(name)}_PORT}:${port}']`,
     `    depends_on:`,
@@ -286,7 +290,36 @@ function registrations(
   );
 
   if (database) {
-    edit('infra/postgres/init.sql', (text) => `${text}CREATE DATABASE ${database};\n`);
+    const role = databaseRole(name);
+    const variable = databasePasswordVariable(name);
+    edit(
+      'infra/postgres/init.sql',
+      (text) =>
+        `${text}\n\\getenv ${role}_password ${variable}\n` +
+        `CREATE ROLE ${role} LOGIN PASSWORD :'${role}_password';\n` +
+        `CREATE DATABASE ${database} OWNER ${role};\n` +
+        `REVOKE ALL ON DATABASE ${database} FROM PUBLIC;\n`,
+    );
+    // The postgres container reads the role's password from its environment, and .env holds
+    // compose's, as it does the other services'.
+    edit('docker-compose.yml', (text) =>
+      insertAt(
+        text,
+        /^ {6}[A-Z0-9_]+_DB_PASSWORD: \$\{[A-Z0-9_]+_DB_PASSWORD\}$/,
+        `      ${variable}: \${${variable}}\n`,
+        'after',
+        'docker-compose.yml',
+      ),
+    );
+    edit('.env', (text) =>
+      insertAt(
+        text,
+        /^[A-Z0-9_]+_DB_PASSWORD=.*$/,
+        `${variable}=compose-${name}\n`,
+        'after',
+        '.env',
+      ),
+    );
   }
 
   edit('infra/Dockerfile', (text) => {
@@ -355,7 +388,7 @@ export async function generateService(root: string, options: NewService): Promis
   if (options.withDatabase) {
     const taken = new Set([
       ...services.flatMap((s) => (s.database ? [s.database] : [])),
-      ...[...read(root, 'infra/postgres/init.sql').matchAll(/^CREATE DATABASE (\w+);$/gm)].map(
+      ...[...read(root, 'infra/postgres/init.sql').matchAll(/^CREATE DATABASE (\w+)\b/gm)].map(
         (m) => m[1],
       ),
       'postgres',

@@ -90,7 +90,11 @@ describe('a new service, generated into a copy of the repository', () => {
     assert.equal(compose.services['loyalty-service']?.environment.PORT, 8004);
     assert.equal(
       compose.services['loyalty-service']?.environment.DATABASE_URL,
-      'postgres://postgres:postgres@postgres:5432/loyalty',
+      'postgres://loyalty_service:${LOYALTY_SERVICE_DB_PASSWORD}@postgres:5432/loyalty',
+    );
+    assert.equal(
+      compose.services.postgres?.environment.LOYALTY_SERVICE_DB_PASSWORD,
+      '${LOYALTY_SERVICE_DB_PASSWORD}',
     );
     assert.equal(compose.services['quote-service']?.environment.DATABASE_URL, undefined);
     assert.equal(compose['x-service-env'].LOYALTY_SERVICE_URL, 'http://loyalty-service:8004');
@@ -98,7 +102,12 @@ describe('a new service, generated into a copy of the repository', () => {
     assert.ok(!('quote-service' in (compose.services['api-gateway']?.depends_on ?? {})));
     assert.match(file('.env'), /^LOYALTY_SERVICE_PORT=8004$/m);
     assert.match(file('.env'), /^QUOTE_SERVICE_PORT=8005$/m);
-    assert.match(file('infra/postgres/init.sql'), /^CREATE DATABASE loyalty;$/m);
+    assert.match(file('.env'), /^LOYALTY_SERVICE_DB_PASSWORD=\S+$/m);
+    assert.doesNotMatch(file('.env'), /^QUOTE_SERVICE_DB_PASSWORD=/m);
+    assert.match(
+      file('infra/postgres/init.sql'),
+      /^\\getenv loyalty_service_password LOYALTY_SERVICE_DB_PASSWORD\nCREATE ROLE loyalty_service LOGIN PASSWORD :'loyalty_service_password';\nCREATE DATABASE loyalty OWNER loyalty_service;\nREVOKE ALL ON DATABASE loyalty FROM PUBLIC;$/m,
+    );
     assert.doesNotMatch(file('infra/postgres/init.sql'), /quote/);
     assert.match(file('infra/Dockerfile'), /^COPY services\/quote-service\/src /m);
     assert.doesNotMatch(file('services/quote-service/package.json'), /"pg"/);

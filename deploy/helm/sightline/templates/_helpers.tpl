@@ -72,7 +72,71 @@ spec:
 {{- .Files.Get "files/services.json" }}
 {{- end }}
 
-{{/* The Secret holding PostgreSQL's password. */}}
+{{/* The Secret holding PostgreSQL's passwords. */}}
 {{- define "sightline.postgresSecret" -}}
 {{- .Values.postgres.auth.existingSecret | default "postgres-auth" }}
+{{- end }}
+
+{{/* Its keys, as a JSON list: initdb's superuser password, and each service's role's. */}}
+{{- define "sightline.postgresSecretKeys" -}}
+{{- $keys := list "postgres-password" }}
+{{- range include "sightline.services" . | fromJsonArray }}
+{{- if .database }}
+{{- $keys = append $keys (printf "%s-password" .name) }}
+{{- end }}
+{{- end }}
+{{- toJson $keys }}
+{{- end }}
+
+{{/*
+  One component's NetworkPolicy. `ingress` and `egress` are lists of {peers, port}: the
+  components (by name) that may connect in, or be connected to, on that TCP port; an ingress
+  rule without peers takes anyone. networkPolicy.extraEgress.<name> is added to the egress.
+*/}}
+{{- define "sightline.networkPolicy" -}}
+{{- $root := .root }}
+{{- $extra := index $root.Values.networkPolicy.extraEgress .name | default list }}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "sightline.labels" . | nindent 4 }}
+spec:
+  podSelector:
+    matchLabels:
+      {{- include "sightline.selector" . | nindent 6 }}
+  policyTypes: [Ingress, Egress]
+  {{- with .ingress }}
+  ingress:
+    {{- range . }}
+    - ports:
+        - port: {{ .port }}
+      {{- with .peers }}
+      from:
+        {{- range . }}
+        - podSelector:
+            matchLabels:
+              {{- include "sightline.selector" (dict "name" . "root" $root) | nindent 14 }}
+        {{- end }}
+      {{- end }}
+    {{- end }}
+  {{- end }}
+  {{- if or .egress $extra }}
+  egress:
+    {{- range .egress }}
+    - ports:
+        - port: {{ .port }}
+      to:
+        {{- range .peers }}
+        - podSelector:
+            matchLabels:
+              {{- include "sightline.selector" (dict "name" . "root" $root) | nindent 14 }}
+        {{- end }}
+    {{- end }}
+    {{- with $extra }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
+  {{- end }}
 {{- end }}
