@@ -1,7 +1,7 @@
 import { createCounter, logger } from '@sightline/telemetry';
 import { orderFacts } from './order.ts';
 import type { OrderRepository, PaymentGateway, PendingOrder, Settlement } from './ports.ts';
-import { settle } from './settlement.ts';
+import { paysFor, settle } from './settlement.ts';
 
 const ordersReconciled = createCounter(
   'orders_reconciled_total',
@@ -24,7 +24,8 @@ const CANCELLED_RECHECK_MS = 10 * 60_000;
  * (but may have charged), or order-service failed or died between the charge and recording it.
  * payment-service's record of the order's payment decides:
  *
- * - a successful payment → `paid`;
+ * - a successful payment of the order's total, in its currency → `paid`; one of another amount
+ *   or currency settles nothing: it is reported as an error, and the order is left as it is;
  * - an attempt still in progress → left for the next run;
  * - only declined attempts → `payment_declined`, as the request would have answered;
  * - no attempt (or only attempts that died mid-call) → nothing was charged. order-service never
@@ -91,7 +92,13 @@ export class Reconciler {
   private async decide(order: PendingOrder, now: Date): Promise<Settlement | undefined> {
     const attempts = await this.payments.attemptsFor(order.id);
     const succeeded = attempts.find((attempt) => attempt.status === 'succeeded');
-    if (succeeded) return { status: 'paid', paymentId: succeeded.paymentId };
+    if (succeeded) {
+      // Money was taken, but only the order's total in its currency pays it. Any other payment
+      // leaves the order as it is (never cancelled: the customer was charged), for a person.
+      const stored = await this.repository.findById(order.id);
+      if (!stored || !paysFor(stored, succeeded)) return undefined;
+      return { status: 'paid', paymentId: succeeded.paymentId };
+    }
     if (attempts.some((attempt) => attempt.status === 'processing')) return undefined;
     const declined = attempts.findLast((attempt) => attempt.status === 'declined');
     if (declined) return { status: 'payment_declined', paymentId: declined.paymentId };
