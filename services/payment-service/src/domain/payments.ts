@@ -211,7 +211,9 @@ export class Payments {
         // what it did before the order is charged again.
         if (error instanceof PaymentGatewayTimeout || error instanceof CardProviderFailed) {
           if (await this.repository.abandon(attempt.id)) logAbandoned(attempt.id, attempt.orderId);
-          paymentsTotal.inc({ outcome: error instanceof CardProviderFailed ? 'failed' : 'abandoned' });
+          paymentsTotal.inc({
+            outcome: error instanceof CardProviderFailed ? 'failed' : 'abandoned',
+          });
         }
         throw error;
       });
