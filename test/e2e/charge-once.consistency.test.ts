@@ -142,7 +142,7 @@ describe('an order is charged once, for its own amount', () => {
     assert.equal((await ledgerOf(orderId)).length, 1);
   });
 
-  test("when a successful payment of another amount is on record for a pending order, then the reconciler does not mark it paid, and reports it as an error and in a metric", async () => {
+  test('when a successful payment of another amount is on record for a pending order, then the reconciler does not mark it paid, and reports it as an error and in a metric', async () => {
     // An order left pending (payment-service was unreachable), and a 1-cent charge for it that
     // payment-service would refuse today, written straight into its table.
     await fault('order-service', 'PUT', 'paymentUnreachable', {});
@@ -175,7 +175,7 @@ describe('an order is charged once, for its own amount', () => {
     assert.match(metrics, /^orders_payment_mismatches_total\{[^}]*mismatch="amount"[^}]*\} [1-9]/m);
   });
 
-  test("when payment-service is asked to charge an order another amount than order-service stored, then it refuses with 422 naming amountCents and charges nothing", async () => {
+  test('when payment-service is asked to charge an order another amount than order-service stored, then it refuses with 422 naming amountCents and charges nothing', async () => {
     await fault('order-service', 'PUT', 'paymentUnreachable', {});
     const key = randomUUID();
     assert.equal((await order(key)).status, 503);
