@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { queryDatabase } from '../../../test/support/database.ts';
 import { eventually } from '../../../test/support/eventually.ts';
