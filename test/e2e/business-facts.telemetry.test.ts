@@ -84,15 +84,14 @@ describe('a customer registers, then places a paid, a declined and a timed-out o
       common: { ADMIN_TOKENS: `trainer:${TOKEN}` },
       env: {
         // The reconciler settles the timed-out order within the test: it looks every 200 ms at
-        // orders older than 2.5 s, and payment-service gives up on their attempts after 2 s. An
-        // unpaid order waits for its client's retry 2.5 s, not a day: the run that first looks
-        // at it finds the attempt abandoned and the order past its deadline, and cancels it.
+        // orders older than 2.5 s. The provider, asked, has no charge for its abandoned attempt. An
+        // unpaid order waits for its client's retry 2.5 s, not a day: the run that first looks at
+        // it finds nothing charged and the order past its deadline, and cancels it.
         'order-service': {
           RECONCILE_INTERVAL_MS: '200',
           RECONCILE_MIN_AGE_MS: '2500',
           PAYMENT_DEADLINE_MS: '2500',
         },
-        'payment-service': { PROCESSING_TIMEOUT_MS: '2000' },
       },
     });
     const gateway = system.url('api-gateway');
@@ -137,10 +136,16 @@ describe('a customer registers, then places a paid, a declined and a timed-out o
     await receiver?.close();
   });
 
+  /** The server span of the order's POST to the service (payment-service also asks
+   * order-service for the order, in the same trace). */
   const serverSpan = (service: Service, traceId: string) =>
     eventually(`the ${service} server span of trace ${traceId}`, () =>
       receiver.spans.find(
-        (s) => s.traceId === traceId && s.service === service && s.kind === SERVER,
+        (s) =>
+          s.traceId === traceId &&
+          s.service === service &&
+          s.kind === SERVER &&
+          s.attributes['http.request.method'] === 'POST',
       ),
     );
 
@@ -227,12 +232,13 @@ describe('a customer registers, then places a paid, a declined and a timed-out o
         traceId: declined.traceId,
         facts: { ...ofPayment(declined), decline_reason: 'card_declined' },
       },
-      // The timed-out order, settled by the reconciler in a run of its own.
+      // The timed-out order: its attempt is abandoned when the provider's call times out, and
+      // the order is settled by the reconciler in a run of its own.
       {
         service: 'payment-service',
         event: 'sightline.payment.abandoned',
         message: 'payment abandoned',
-        traceId: reconcileTraceId,
+        traceId: timedOut.traceId,
         facts: { payment_id: timedOut.paymentId, order_id: timedOut.orderId },
       },
       {

@@ -314,7 +314,7 @@ describe('failure drills: faults switched on at runtime', () => {
 
     assert.match(
       set.stdout,
-      /payment-service\s+paymentFailure\s+ON until .* by trainer \{"percent":50\}/,
+      /payment-service\s+paymentFailure\s+ON until .* by trainer \{"percent":50,"when":"before"\}/,
     );
     assert.match(listed.stdout, /payment-service\s+paymentFailure\s+ON/);
     assert.match(listed.stdout, /order-service\s+slowDatabase\s+off/);

@@ -79,6 +79,8 @@ describe('one order, one trace: across four service processes', () => {
       ['api-gateway', 'order-service'],
       ['order-service', 'user-service'],
       ['order-service', 'payment-service'],
+      // Before it charges, payment-service asks order-service what the order costs.
+      ['payment-service', 'order-service'],
     ];
     for (const [caller, callee] of calls) {
       const linked = traceSpans.some(

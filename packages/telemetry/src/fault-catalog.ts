@@ -8,10 +8,19 @@ import { z } from 'zod';
  * defaults. Every fault is owned by the one service whose code holds its fault point.
  */
 const ms = (max: number) => z.number().int().min(0).max(max);
+/**
+ * Whether a card provider's failure came before it charged the card (nothing was charged) or
+ * after (the charge is in the provider's ledger, but payment-service never hears of it).
+ */
+const when = z.enum(['before', 'after']);
 
 export const FAULT_OPTIONS = {
-  paymentGatewayTimeout: z.strictObject({ sku: z.string().min(1).max(64), delayMs: ms(30_000) }),
-  paymentFailure: z.strictObject({ percent: z.number().int().min(10).max(100) }),
+  paymentGatewayTimeout: z.strictObject({
+    sku: z.string().min(1).max(64),
+    delayMs: ms(30_000),
+    when,
+  }),
+  paymentFailure: z.strictObject({ percent: z.number().int().min(10).max(100), when }),
   paymentUnreachable: z.strictObject({}),
   // Below the default statement timeout (5 s): the slow query is meant to finish, slowly.
   slowDatabase: z.strictObject({ delayMs: ms(4_000).min(1) }),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { postJson, startInProcess, type StartedService } from '../../../test/support/in-process.ts';
+import { freePort } from '../../../test/support/ports.ts';
 import { setFaultInjector } from '../src/faults.ts';
 import { ProblemError, problemType } from '../src/problem.ts';
 
@@ -12,8 +13,14 @@ describe('the fault-injection seam', () => {
 
   before(async () => {
     users = await startInProcess('user-service');
-    payments = await startInProcess('payment-service', { PROVIDER_LATENCY_MS: '0' });
+    // payment-service asks order-service what an order costs: order-service's port comes first.
+    const ordersPort = await freePort();
+    payments = await startInProcess('payment-service', {
+      PROVIDER_LATENCY_MS: '0',
+      ORDER_SERVICE_URL: `http://127.0.0.1:${ordersPort}`,
+    });
     orders = await startInProcess('order-service', {
+      PORT: String(ordersPort),
       USER_SERVICE_URL: users.service.url,
       PAYMENT_SERVICE_URL: payments.service.url,
     });

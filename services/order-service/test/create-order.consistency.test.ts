@@ -5,6 +5,7 @@ import { setFaultInjector } from '@sightline/telemetry';
 import { queryDatabase } from '../../../test/support/database.ts';
 import { eventually } from '../../../test/support/eventually.ts';
 import { postJson, startInProcess, type StartedService } from '../../../test/support/in-process.ts';
+import { freePort } from '../../../test/support/ports.ts';
 
 const CARD = { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' };
 
@@ -20,8 +21,14 @@ async function startSystem(env: {
   orders: Record<string, string>;
 }): Promise<System> {
   const users = await startInProcess('user-service');
-  const payments = await startInProcess('payment-service', env.payments);
+  // payment-service asks order-service what an order costs: order-service's port comes first.
+  const ordersPort = await freePort();
+  const payments = await startInProcess('payment-service', {
+    ORDER_SERVICE_URL: `http://127.0.0.1:${ordersPort}`,
+    ...env.payments,
+  });
   const orders = await startInProcess('order-service', {
+    PORT: String(ordersPort),
     USER_SERVICE_URL: users.service.url,
     PAYMENT_SERVICE_URL: payments.service.url,
     ...env.orders,

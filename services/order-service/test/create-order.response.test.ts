@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { queryDatabase } from '../../../test/support/database.ts';
 import { postJson, startInProcess, type StartedService } from '../../../test/support/in-process.ts';
+import { freePort } from '../../../test/support/ports.ts';
 
 const CARD = { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' };
 
@@ -13,8 +14,14 @@ describe('POST /api/orders (order-service with real user-service and payment-ser
 
   before(async () => {
     users = await startInProcess('user-service');
-    payments = await startInProcess('payment-service', { PROVIDER_LATENCY_MS: '10' });
+    // payment-service asks order-service what an order costs: order-service's port comes first.
+    const ordersPort = await freePort();
+    payments = await startInProcess('payment-service', {
+      PROVIDER_LATENCY_MS: '10',
+      ORDER_SERVICE_URL: `http://127.0.0.1:${ordersPort}`,
+    });
     orders = await startInProcess('order-service', {
+      PORT: String(ordersPort),
       USER_SERVICE_URL: users.service.url,
       PAYMENT_SERVICE_URL: payments.service.url,
       DEPENDENCY_TIMEOUT_MS: '1000',

@@ -2,6 +2,7 @@ import {
   adminTokenSettings,
   baseConfigSchema,
   portSetting,
+  serviceUrlSetting,
   statementTimeoutSetting,
 } from '@sightline/telemetry';
 import { z } from 'zod';
@@ -15,6 +16,15 @@ export const configSchema = baseConfigSchema
     DATABASE_URL: z.url().describe('PostgreSQL connection string of the payments database'),
     DATABASE_STATEMENT_TIMEOUT_MS: statementTimeoutSetting(),
     ...adminTokenSettings,
+    ORDER_SERVICE_URL: serviceUrlSetting('order-service', 'http://localhost:8002'),
+    DEPENDENCY_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(1_000)
+      .describe(
+        'How long a call to order-service (what does the order cost?) may take; shorter than order-service waits for a charge',
+      ),
     PROVIDER_LATENCY_MS: z.coerce
       .number()
       .int()
@@ -28,7 +38,7 @@ export const configSchema = baseConfigSchema
       .positive()
       .default(60_000)
       .describe(
-        'An attempt still `processing` after this long died with its process before the provider answered; it is marked `abandoned` and the order may be charged again',
+        'An attempt still `processing` after this long died with its process before the provider answered; it is marked `abandoned`, and the provider is asked what it did before the order is charged again',
       ),
   })
   .refine((config) => config.PROCESSING_TIMEOUT_MS > config.PROVIDER_LATENCY_MS * PROVIDER_JITTER, {

@@ -9,7 +9,9 @@ import {
   startService,
   type RunningService,
 } from '@sightline/telemetry';
+import { OrderClient } from './clients/order-client.ts';
 import { configSchema, type Config } from './config.ts';
+import { PostgresProviderLedger } from './data/card-provider-ledger.ts';
 import { PostgresPaymentRepository } from './data/payment-repository.ts';
 import { SimulatedCardProvider } from './domain/card-provider.ts';
 import { Payments } from './domain/payments.ts';
@@ -25,7 +27,12 @@ export async function start(config: Config): Promise<RunningService> {
   const readiness = databaseCheck(config.DATABASE_URL);
   const payments = new Payments({
     repository: new PostgresPaymentRepository(pool),
-    provider: new SimulatedCardProvider(config.PROVIDER_LATENCY_MS),
+    // The provider is simulated in-process; its ledger is its own table in this database.
+    provider: new SimulatedCardProvider(
+      new PostgresProviderLedger(pool),
+      config.PROVIDER_LATENCY_MS,
+    ),
+    orders: new OrderClient(config.ORDER_SERVICE_URL, config.DEPENDENCY_TIMEOUT_MS),
     processingTimeoutMs: config.PROCESSING_TIMEOUT_MS,
   });
   return startService({

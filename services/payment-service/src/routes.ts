@@ -1,12 +1,14 @@
 import { CardSchema } from '@sightline/cards';
-import { parseInput, problemType, type ErrorMapper } from '@sightline/telemetry';
+import { parseInput, problemType, type ErrorMapper, type FieldError } from '@sightline/telemetry';
 import { Router } from 'express';
 import { z } from 'zod';
 import {
   CardProviderFailed,
+  ChargeDoesNotMatchOrder,
   PaymentDeclined,
   PaymentGatewayTimeout,
   PaymentNotFound,
+  UnknownOrder,
 } from './domain/payment.ts';
 import type { Payments } from './domain/payments.ts';
 
@@ -26,7 +28,8 @@ export function paymentRoutes(payments: Payments): Router {
   const router = Router();
 
   // Called by order-service; not exposed by the gateway. The card is fully checked here,
-  // with the same rules order-service applied, before anything is recorded.
+  // with the same rules order-service applied, and the amount and currency against the order
+  // order-service stored, before anything is recorded.
   router.post('/api/payments', async (request, response) => {
     const { payment, created } = await payments.charge(parseInput(ChargeBody, request.body));
     response
@@ -50,7 +53,33 @@ export function paymentRoutes(payments: Payments): Router {
   return router;
 }
 
+const fieldError = (field: string, detail: string): FieldError => ({
+  field,
+  pointer: `/${field}`,
+  detail,
+});
+
 export const mapPaymentError: ErrorMapper = (error) => {
+  if (error instanceof UnknownOrder) {
+    return {
+      type: problemType('unknown-order'),
+      title: 'Unknown order',
+      status: 422,
+      detail: error.message,
+      errors: [fieldError('orderId', 'no such order at order-service')],
+    };
+  }
+  if (error instanceof ChargeDoesNotMatchOrder) {
+    return {
+      type: problemType('charge-does-not-match-order'),
+      title: 'The charge does not match the order',
+      status: 422,
+      detail: error.message,
+      errors: error.mismatches.map(({ field, expected }) =>
+        fieldError(field, `must be the order's: ${expected}`),
+      ),
+    };
+  }
   if (error instanceof PaymentDeclined) {
     return {
       type: problemType('payment-declined'),

@@ -1,19 +1,27 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { queryDatabase } from '../../../test/support/database.ts';
 import { eventually } from '../../../test/support/eventually.ts';
 import { postJson, startInProcess, type StartedService } from '../../../test/support/in-process.ts';
+import { startOrderBook, type OrderBook } from '../../../test/support/order-book.ts';
 
 const VISA = { number: '4242424242424242', expMonth: 12, expYear: 2030, cvc: '123' };
 
 describe('POST /api/payments with a slow card provider', () => {
+  let book: OrderBook;
   let payments: StartedService;
   before(async () => {
     // 250 to 750 ms per provider call.
-    payments = await startInProcess('payment-service', { PROVIDER_LATENCY_MS: '500' });
+    book = await startOrderBook();
+    payments = await startInProcess('payment-service', {
+      PROVIDER_LATENCY_MS: '500',
+      ORDER_SERVICE_URL: book.url,
+    });
   });
-  after(() => payments.service.stop());
+  after(async () => {
+    await payments.service.stop();
+    await book.stop();
+  });
 
   const charge = (orderId: string, card = VISA) =>
     postJson(`${payments.service.url}/api/payments`, {
@@ -44,7 +52,7 @@ describe('POST /api/payments with a slow card provider', () => {
     )[0];
 
   test('when a charge is at the provider, then no database transaction or lock is held meanwhile', async () => {
-    const orderId = randomUUID();
+    const orderId = await book.order();
 
     const charging = charge(orderId);
     // Wait for the charge to be under way: its attempt recorded, or a transaction open for it.
@@ -65,7 +73,7 @@ describe('POST /api/payments with a slow card provider', () => {
   });
 
   test('when the same order is charged ten times at once, then the provider is asked once and every caller gets that payment', async () => {
-    const orderId = randomUUID();
+    const orderId = await book.order();
 
     const responses = await Promise.all(Array.from({ length: 10 }, () => charge(orderId)));
 
@@ -82,7 +90,7 @@ describe('POST /api/payments with a slow card provider', () => {
   });
 
   test('when a declined charge is repeated while it is at the provider, then the repeat gets the same decline', async () => {
-    const orderId = randomUUID();
+    const orderId = await book.order();
     const declining = { ...VISA, number: '4000000000000002' };
 
     const responses = await Promise.all([charge(orderId, declining), charge(orderId, declining)]);
@@ -99,7 +107,7 @@ describe('POST /api/payments with a slow card provider', () => {
   });
 
   test('when an attempt was left processing by a process that died, then it shows as abandoned and the order can be charged', async () => {
-    const orderId = randomUUID();
+    const orderId = await book.order();
     await queryDatabase(
       payments.databaseUrl,
       `insert into payments (order_id, amount_cents, currency, status, card_brand, card_last4, created_at)
@@ -122,7 +130,7 @@ describe('POST /api/payments with a slow card provider', () => {
   });
 
   test('when the card has expired, then 400 points at /card/expYear and nothing is stored', async () => {
-    const orderId = randomUUID();
+    const orderId = await book.order();
 
     const response = await charge(orderId, { ...VISA, expMonth: 1, expYear: 2001 });
 

@@ -7,7 +7,13 @@ interface PaymentBody {
 }
 
 interface PaymentList {
-  items: { id: string; status: PaymentAttempt['status']; declineReason: string | null }[];
+  items: {
+    id: string;
+    status: PaymentAttempt['status'];
+    declineReason: string | null;
+    amountCents: number;
+    currency: string;
+  }[];
 }
 
 interface DeclinedProblem {
@@ -62,6 +68,8 @@ export class PaymentClient implements PaymentGateway {
       paymentId: payment.id,
       status: payment.status,
       declineReason: payment.declineReason,
+      amountCents: payment.amountCents,
+      currency: payment.currency,
     }));
   }
 

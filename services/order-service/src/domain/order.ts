@@ -123,3 +123,16 @@ export class InvalidCard extends Error {
     this.fields = fields;
   }
 }
+
+/**
+ * A successful payment for an order, but of another amount or currency than the order's: it
+ * does not pay the order. Someone charged what the order does not say; a person has to look.
+ */
+export class PaymentDoesNotMatchOrder extends Error {
+  constructor(order: Order, payment: { paymentId: string; amountCents: number; currency: string }) {
+    super(
+      `payment ${payment.paymentId} charged ${payment.amountCents} ${payment.currency} for order ${order.id}, which is ${order.totalCents} ${order.currency}: the order is not settled by it`,
+    );
+    this.name = 'PaymentDoesNotMatchOrder';
+  }
+}

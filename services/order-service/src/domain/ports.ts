@@ -14,6 +14,9 @@ export interface PaymentAttempt {
   paymentId: string;
   status: 'processing' | 'succeeded' | 'declined' | 'abandoned';
   declineReason: string | null;
+  /** What the attempt charged (or asked to), in the currency's minor unit. */
+  amountCents: number;
+  currency: string;
 }
 
 /** What order-service needs from payment-service. */

@@ -8,7 +8,7 @@ import type {
   PendingOrder,
   Settlement,
 } from './ports.ts';
-import { settle } from './settlement.ts';
+import { paysFor, settle } from './settlement.ts';
 
 const ordersReconciled = createCounter(
   'orders_reconciled_total',
@@ -52,7 +52,8 @@ function nextCheck(checks: number, now: Date, firstWaitMs: number): Date {
  * (but may have charged), or order-service failed or died between the charge and recording it.
  * payment-service's record of the order's payment decides:
  *
- * - a successful payment → `paid`;
+ * - a successful payment of the order's total, in its currency → `paid`; one of another amount
+ *   or currency settles nothing: it is reported as an error, and the order is left as it is;
  * - an attempt still in progress → looked at again later;
  * - only declined attempts → `payment_declined`, as the request would have answered;
  * - no attempt (or only attempts that died mid-call) → nothing was charged. order-service never
@@ -121,11 +122,14 @@ export class Reconciler {
     }
   }
 
-  /** The next look at a pending order: after its wait, or at its deadline if that comes first. */
+  /**
+   * The next look at a pending order: after its wait, or at its deadline if that comes first
+   * (an order its deadline does not settle, one with a payment in doubt, keeps its wait).
+   */
   private nextLook(order: PendingOrder, now: Date): Date {
     const deadline = order.createdAt.getTime() + this.paymentDeadlineMs;
     const next = nextCheck(order.checks, now, this.recheckAfterMs);
-    return next.getTime() > deadline ? new Date(deadline) : next;
+    return deadline > now.getTime() && next.getTime() > deadline ? new Date(deadline) : next;
   }
 
   private async apply(orderId: string, settlement: Settlement): Promise<void> {
@@ -142,7 +146,13 @@ export class Reconciler {
   private async decide(order: PendingOrder, now: Date): Promise<Settlement | undefined> {
     const attempts = await this.payments.attemptsFor(order.id);
     const succeeded = attempts.find((attempt) => attempt.status === 'succeeded');
-    if (succeeded) return { status: 'paid', paymentId: succeeded.paymentId };
+    if (succeeded) {
+      // Money was taken, but only the order's total in its currency pays it. Any other payment
+      // leaves the order as it is (never cancelled: the customer was charged), for a person.
+      const stored = await this.repository.findById(order.id);
+      if (!stored || !paysFor(stored, succeeded)) return undefined;
+      return { status: 'paid', paymentId: succeeded.paymentId };
+    }
     if (attempts.some((attempt) => attempt.status === 'processing')) return undefined;
     const declined = attempts.findLast((attempt) => attempt.status === 'declined');
     if (declined) return { status: 'payment_declined', paymentId: declined.paymentId };

@@ -1,10 +1,37 @@
-import { createCounter, logger } from '@sightline/telemetry';
-import { orderFacts, type Order } from './order.ts';
-import type { OrderRepository, Settlement } from './ports.ts';
+import { createCounter, logger, reportError } from '@sightline/telemetry';
+import { orderFacts, PaymentDoesNotMatchOrder, type Order } from './order.ts';
+import type { OrderRepository, PaymentAttempt, Settlement } from './ports.ts';
 
 const ordersSettled = createCounter('orders_settled_total', 'Orders settled, by final status.', [
   'status',
 ]);
+
+const paymentMismatches = createCounter(
+  'orders_payment_mismatches_total',
+  "Successful payments found for an order with another currency or amount than the order's, which do not settle it; by what differs.",
+  ['mismatch'],
+);
+
+/**
+ * Whether a successful payment pays this order: the order's total, in its currency. One that
+ * does not is reported, as an error line (with the order's facts and the payment id) and in
+ * `orders_payment_mismatches_total`, each time it is found.
+ */
+export function paysFor(order: Order, payment: PaymentAttempt): boolean {
+  const mismatch =
+    payment.currency !== order.currency
+      ? 'currency'
+      : payment.amountCents !== order.totalCents
+        ? 'amount'
+        : undefined;
+  if (!mismatch) return true;
+  paymentMismatches.inc({ mismatch });
+  reportError(new PaymentDoesNotMatchOrder(order, payment), {
+    ...orderFacts(order),
+    payment_id: payment.paymentId,
+  });
+  return false;
+}
 
 /** The business event of each final status: its name, and the message a person searches for. */
 const SETTLED_EVENTS = {

@@ -14,6 +14,9 @@ interface PaymentRow {
   created_at: Date;
 }
 
+/** PostgreSQL's error code for a unique index refusing a row. */
+const UNIQUE_VIOLATION = '23505';
+
 const COLUMNS =
   'id, order_id, amount_cents, currency, status, decline_reason, card_brand, card_last4, created_at';
 
@@ -54,27 +57,28 @@ export class PostgresPaymentRepository implements PaymentRepository {
     return rows[0] && toPayment(rows[0]);
   }
 
-  async findLive(orderId: string): Promise<Payment | undefined> {
-    const { rows } = await this.pool.query<PaymentRow>(
-      `select ${COLUMNS} from payments
-        where order_id = $1 and status in ('processing', 'succeeded')`,
-      [orderId],
-    );
-    return rows[0] && toPayment(rows[0]);
-  }
-
   async finish(
     id: string,
     answer: { status: 'succeeded' | 'declined'; declineReason: string | null },
-  ): Promise<Payment> {
-    const { rows } = await this.pool.query<PaymentRow>(
-      `update payments set status = $2, decline_reason = $3, updated_at = now()
-        where id = $1 and status = 'processing'
-        returning ${COLUMNS}`,
-      [id, answer.status, answer.declineReason],
-    );
-    if (!rows[0]) throw new Error(`payment ${id} was no longer processing when its answer came`);
-    return toPayment(rows[0]);
+  ): Promise<Payment | undefined> {
+    try {
+      // A success may not join another live attempt of the order (the unique index says so):
+      // the guard keeps the usual case from raising, the catch covers a race.
+      const { rows } = await this.pool.query<PaymentRow>(
+        `update payments p set status = $2, decline_reason = $3, updated_at = now()
+          where p.id = $1 and p.status in ('processing', 'abandoned')
+            and ($2 <> 'succeeded' or p.status = 'processing' or not exists (
+              select 1 from payments other
+               where other.order_id = p.order_id and other.id <> p.id
+                 and other.status in ('processing', 'succeeded')))
+          returning ${COLUMNS}`,
+        [id, answer.status, answer.declineReason],
+      );
+      return rows[0] && toPayment(rows[0]);
+    } catch (error) {
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return undefined;
+      throw error;
+    }
   }
 
   async abandon(id: string): Promise<boolean> {

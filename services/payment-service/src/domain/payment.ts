@@ -1,6 +1,10 @@
 /**
  * `processing` while the provider is being asked; then `succeeded` or `declined` with its
- * answer, or `abandoned` if the process charging it died before the provider answered.
+ * answer, or `abandoned` when the call ended without one (it timed out, the provider failed, or
+ * the process charging it died). Whether an abandoned attempt charged the card is the
+ * provider's to say: it is asked before the order is charged again, and its answer, or a late
+ * one, turns the attempt `succeeded` or `declined`. An attempt the provider has no charge for
+ * stays `abandoned`.
  */
 export type PaymentStatus = 'processing' | 'succeeded' | 'declined' | 'abandoned';
 
@@ -38,6 +42,34 @@ export class PaymentNotFound extends Error {
     super(`payment ${paymentId} does not exist`);
     this.name = 'PaymentNotFound';
     this.paymentId = paymentId;
+  }
+}
+
+/** There is no such order at order-service: nothing is charged for it. */
+export class UnknownOrder extends Error {
+  readonly orderId: string;
+  constructor(orderId: string) {
+    super(`order ${orderId} does not exist`);
+    this.name = 'UnknownOrder';
+    this.orderId = orderId;
+  }
+}
+
+/** The charge asked for another amount or currency than the order's: nothing is charged. */
+export class ChargeDoesNotMatchOrder extends Error {
+  /** The request's fields that differ from the order, with what the order holds. */
+  readonly mismatches: { field: 'amountCents' | 'currency'; expected: string | number }[];
+  constructor(
+    orderId: string,
+    mismatches: { field: 'amountCents' | 'currency'; expected: string | number }[],
+  ) {
+    super(
+      `the charge does not match order ${orderId}: ${mismatches
+        .map((m) => `${m.field} must be ${m.expected}`)
+        .join(', ')}`,
+    );
+    this.name = 'ChargeDoesNotMatchOrder';
+    this.mismatches = mismatches;
   }
 }
 
