@@ -48,15 +48,19 @@ export const configSchema = baseConfigSchema.extend({
     .max(10_000)
     .optional()
     .describe(
-      'Password hashes that may wait for a slot; past that, 503 with Retry-After. Default 4 × PASSWORD_HASH_CONCURRENCY',
+      'Password hashes that may wait for a slot; past that, 503 with Retry-After. Default 2 × PASSWORD_HASH_CONCURRENCY',
     ),
   ...adminTokenSettings,
 });
 
 export type Config = z.output<typeof configSchema>;
 
-/** The password-hash pool's bounds: PASSWORD_HASH_QUEUE_LIMIT defaults to 4 per running hash. */
+/**
+ * The password-hash pool's bounds. PASSWORD_HASH_QUEUE_LIMIT defaults to 2 per running hash: the
+ * last in line waits about three hashes, which stays inside the gateway's 5 s even when a busy
+ * machine stretches a hash to a second (docs/performance.md, "Sign-up bursts").
+ */
 export function hashPoolSettings(config: Config): { concurrency: number; queueLimit: number } {
   const concurrency = config.PASSWORD_HASH_CONCURRENCY;
-  return { concurrency, queueLimit: config.PASSWORD_HASH_QUEUE_LIMIT ?? 4 * concurrency };
+  return { concurrency, queueLimit: config.PASSWORD_HASH_QUEUE_LIMIT ?? 2 * concurrency };
 }
