@@ -50,8 +50,9 @@ const STACK_ENV = {
   OTEL_TRACES_SAMPLER: 'parentbased_always_on',
   // The simulated provider answers in 2.5-7.5 ms: fast enough that CPU, not waiting, limits.
   PROVIDER_LATENCY_MS: '5',
-  // One client address sends everything; the gateway's per-address limit must not be what we measure.
+  // One client address sends everything; the gateway's per-address limits must not be what we measure.
   RATE_LIMIT_MAX: '100000000',
+  SIGN_UP_RATE_LIMIT_MAX: '100000000',
 };
 
 /**
@@ -256,8 +257,8 @@ const STEP_SECONDS = 15;
  * reaches 500 ms or journeys fail. Sign-ups happen once per session, before the steps.
  */
 async function breakpoint(): Promise<BreakpointStep[]> {
-  // Sign every user up first, one at a time: user-service hashes one password at a time
-  // (~0.15 s of CPU each), and a burst of sign-ups would only measure that queue.
+  // Sign every user up first, one at a time: each is a password hash (~0.15 s of CPU), and a
+  // burst of sign-ups would only measure user-service's hash pool (`npm run bench:signup` does).
   const sessions: JourneySession[] = [];
   for (let i = 0; i < 32; i++) {
     const session: JourneySession = {};

@@ -127,8 +127,9 @@ const start = spawn('npm', ['start'], {
     ...process.env,
     EMBEDDED_POSTGRES_DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
-    // The gateway's rate limit, raised so that the fuzzer itself is not throttled.
+    // The gateway's rate limits, raised so that the fuzzer itself is not throttled.
     RATE_LIMIT_MAX: '1000000',
+    SIGN_UP_RATE_LIMIT_MAX: '1000000',
   },
 });
 

@@ -211,8 +211,13 @@ export function serviceProcesses(
       ...(adminToken ? { ADMIN_TOKEN: adminToken } : {}),
       ...(service.database ? { DATABASE_URL: databaseUrl(service.database) } : {}),
       // As compose: the traffic service's and k6's synthetic-traffic marker is passed on.
+      // Everything that reaches the native stack (the traffic service, the stack tests, the
+      // benchmarks) comes from 127.0.0.1, one address to the per-address sign-up limit.
       ...(service.name === 'api-gateway'
-        ? { BAGGAGE_ALLOWED_KEYS: process.env.BAGGAGE_ALLOWED_KEYS ?? 'user_agent.synthetic.type' }
+        ? {
+            BAGGAGE_ALLOWED_KEYS: process.env.BAGGAGE_ALLOWED_KEYS ?? 'user_agent.synthetic.type',
+            SIGN_UP_RATE_LIMIT_MAX: process.env.SIGN_UP_RATE_LIMIT_MAX ?? '1000',
+          }
         : {}),
     },
     health: local(service.port, '/health/ready'),

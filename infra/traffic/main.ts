@@ -56,6 +56,11 @@ let failedChecks = 0;
 let skipped = 0;
 let inFlight = 0;
 let stopping = false;
+/**
+ * Customers whose sign-up is under way. A customer signs up once: its next turns wait for that
+ * answer rather than each sending a sign-up of its own (a password hash apiece).
+ */
+const signingUp = new Set<JourneySession>();
 
 /** One customer's visit: the journey, sometimes a misstep; every answer counted. */
 async function visit(session: JourneySession): Promise<void> {
@@ -73,6 +78,7 @@ async function visit(session: JourneySession): Promise<void> {
     }
   };
   inFlight++;
+  if (!session.userId) signingUp.add(session);
   try {
     await runJourney(client, session, { uniqueId: randomUUID() });
     if (session.userId && Math.random() < MISSTEP_SHARE) await runMisstep(client, session);
@@ -81,6 +87,7 @@ async function visit(session: JourneySession): Promise<void> {
     // Counted above; the next visit tries again.
   } finally {
     failedChecks += client.checks.filter((c) => !c.passed).length;
+    signingUp.delete(session);
     inFlight--;
   }
 }
@@ -112,9 +119,10 @@ log({
 const interval = 1000 / config.TRAFFIC_RATE;
 const running = new Set<Promise<void>>();
 for (let turn = 0; !stopping; turn++) {
-  if (inFlight >= MAX_IN_FLIGHT) skipped++;
+  const session = sessions[turn % sessions.length]!;
+  if (inFlight >= MAX_IN_FLIGHT || signingUp.has(session)) skipped++;
   else {
-    const journey = visit(sessions[turn % sessions.length]!);
+    const journey = visit(session);
     running.add(journey);
     void journey.finally(() => running.delete(journey));
   }

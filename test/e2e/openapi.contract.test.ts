@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { serviceUrls, spawnService } from '../../infra/dev/services.ts';
 import { eventually } from '../support/eventually.ts';
+import { createTestDatabase } from '../support/database.ts';
 import { documentedParameter, OpenApiContract, readDocument } from '../support/openapi-contract.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';
 import { freePort } from '../support/ports.ts';
@@ -16,7 +18,7 @@ const DECLINING_CARD = { ...CARD, number: '4000000000000002' };
 /**
  * Statuses the document promises that this test cannot cause from outside: 500 an unexpected
  * failure inside a service, 504 on the quick routes a service slower than any timeout the
- * gateway can be given.
+ * gateway can be given (a sign-up, which hashes a password, is not one of them).
  */
 const NOT_DRIVEN = new Set([
   ...[
@@ -32,7 +34,6 @@ const NOT_DRIVEN = new Set([
   // An order cancelled after its payment deadline (a day): order-service's
   // create-order.consistency test ages one and retries it.
   'POST /api/orders 409',
-  'POST /api/users 504',
   'GET /api/users/{id} 504',
   'GET /api/products 504',
   'GET /api/orders 504',
@@ -414,6 +415,23 @@ describe('the OpenAPI document, against the real gateway and services', () => {
       assert.equal(answer.status, 504);
       assert.equal(answer.body.upstream, 'order-service');
     });
+
+    test('then a sign-up, whose password hash alone takes longer, is answered 504 naming user-service', async () => {
+      const answer = await call(
+        'POST',
+        '/api/users',
+        {
+          json: {
+            email: `slow-${randomUUID()}@example.com`,
+            name: 'Slow',
+            password: 'long enough',
+          },
+        },
+        impatient.url,
+      );
+      assert.equal(answer.status, 504);
+      assert.equal(answer.body.upstream, 'user-service');
+    });
   });
 
   describe("when a client goes over the gateway's rate limit", () => {
@@ -450,6 +468,94 @@ describe('the OpenAPI document, against the real gateway and services', () => {
       for (const answer of refused) {
         assert.equal(answer.status, 429);
         assert.match(answer.headers.get('retry-after') ?? '', /^\d+$/);
+      }
+    });
+  });
+
+  describe('when one client signs up more often than the sign-up limit', () => {
+    let strict: Awaited<ReturnType<typeof extraGateway>>;
+
+    before(async () => (strict = await extraGateway({ SIGN_UP_RATE_LIMIT_MAX: '1' })));
+    after(() => strict.stop());
+
+    test('then its next sign-up answers 429 as documented, with Retry-After', async () => {
+      const signUp = () =>
+        call(
+          'POST',
+          '/api/users',
+          {
+            json: {
+              email: `limit-${randomUUID()}@example.com`,
+              name: 'L',
+              password: 'long enough',
+            },
+          },
+          strict.url,
+        );
+      assert.equal((await signUp()).status, 201);
+      const refused = await signUp();
+      assert.equal(refused.status, 429);
+      assert.equal(refused.body.type, 'urn:sightline:problem:sign-ups-rate-limited');
+      assert.match(refused.headers.get('retry-after') ?? '', /^\d+$/);
+    });
+  });
+
+  describe('when more sign-ups arrive at once than user-service hashes and queues', () => {
+    let busy: Awaited<ReturnType<typeof extraGateway>>;
+    let users: ChildProcess;
+
+    // A user-service that hashes one password at a time and lets none wait, behind its own gateway.
+    before(async () => {
+      const port = await freePort();
+      users = spawnService(
+        'user-service',
+        {
+          PATH: process.env.PATH,
+          PORT: String(port),
+          DATABASE_URL: await createTestDatabase('users'),
+          PASSWORD_HASH_CONCURRENCY: '1',
+          PASSWORD_HASH_QUEUE_LIMIT: '0',
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          LOG_LEVEL: 'silent',
+        },
+        'ignore',
+      );
+      const url = `http://127.0.0.1:${port}`;
+      await eventually('the one-at-a-time user-service to be ready', async () => {
+        return (await fetch(`${url}/health/ready`)).ok;
+      });
+      busy = await extraGateway({ USER_SERVICE_URL: url, SIGN_UP_RATE_LIMIT_MAX: '100' });
+    });
+    after(async () => {
+      await busy.stop();
+      const exited = new Promise((resolve) => users.once('exit', resolve));
+      users.kill('SIGTERM');
+      await exited;
+    });
+
+    test('then those it cannot take answer 503 as documented, with Retry-After', async () => {
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          call(
+            'POST',
+            '/api/users',
+            {
+              json: {
+                email: `busy-${randomUUID()}@example.com`,
+                name: 'B',
+                password: 'long enough',
+              },
+            },
+            busy.url,
+          ),
+        ),
+      );
+      const refused = answers.filter((answer) => answer.status === 503);
+      assert.ok(refused.length > 0, answers.map((answer) => answer.status).join());
+      for (const answer of refused) {
+        assert.equal(answer.body.type, 'urn:sightline:problem:busy');
+        assert.match(answer.headers.get('retry-after') ?? '', /^[1-9]\d*$/);
       }
     });
   });

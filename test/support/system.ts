@@ -67,6 +67,8 @@ export class System {
         OTEL_BLRP_SCHEDULE_DELAY: '100',
         // No load balancer polls these processes; a test that wants the delay sets it.
         SHUTDOWN_READINESS_DELAY_MS: '0',
+        // Every test signs its users up from this one address; a test of the limit sets its own.
+        ...(service.name === 'api-gateway' ? { SIGN_UP_RATE_LIMIT_MAX: '10000' } : {}),
         ...options.common,
         ...options.env?.[service.name],
       };

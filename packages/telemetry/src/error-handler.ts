@@ -3,8 +3,14 @@ import { reportError } from './error-reporting.ts';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, type Problem } from './problem.ts';
 import { withRoute } from './request-log.ts';
 
+/** A problem with the response headers that belong to it, such as `Retry-After` on a 503. */
+export interface ProblemAnswer {
+  problem: Problem;
+  headers: Record<string, string>;
+}
+
 /** A service's own translation of domain errors to problems; `undefined` means "not mine". */
-export type ErrorMapper = (error: unknown) => Problem | undefined;
+export type ErrorMapper = (error: unknown) => Problem | ProblemAnswer | undefined;
 
 /** Errors raised by express itself (routing, body parsing), which carry their own status. */
 function expressProblem(error: unknown): Problem | undefined {
@@ -57,9 +63,11 @@ const INTERNAL_ERROR: Problem = {
   detail: 'The failure has been recorded; quote the trace id from the traceresponse header.',
 };
 
-export function toProblem(error: unknown, mapError?: ErrorMapper): Problem {
-  if (error instanceof ProblemError) return error.problem;
-  return mapError?.(error) ?? expressProblem(error) ?? INTERNAL_ERROR;
+function toAnswer(error: unknown, mapError?: ErrorMapper): ProblemAnswer {
+  if (error instanceof ProblemError) return { problem: error.problem, headers: {} };
+  const mapped = mapError?.(error);
+  if (mapped && 'problem' in mapped) return mapped as ProblemAnswer;
+  return { problem: mapped ?? expressProblem(error) ?? INTERNAL_ERROR, headers: {} };
 }
 
 /**
@@ -70,13 +78,14 @@ export function toProblem(error: unknown, mapError?: ErrorMapper): Problem {
 export function errorHandler(mapError?: ErrorMapper): ErrorRequestHandler {
   return (error: unknown, request, response, next) => {
     if (response.headersSent) return next(error);
-    const problem = toProblem(error, mapError);
+    const { problem, headers } = toAnswer(error, mapError);
     // The line's message is the error's; the request it failed is told as the request line tells it.
     if (problem.status >= 500) {
       reportError(error, withRoute({ req: { method: request.method, url: request.originalUrl } }));
     }
     response
       .status(problem.status)
+      .set(headers)
       .type(PROBLEM_CONTENT_TYPE)
       .json({ ...problem, instance: request.originalUrl });
   };

@@ -1,5 +1,6 @@
 export { adminTokenSettings, adminTokens, type AdminToken } from './admin-tokens.ts';
 export { recordBusinessFacts, type BusinessFacts } from './business-facts.ts';
+export { clientGoneSignal } from './client-gone.ts';
 export {
   baseConfigSchema,
   ConfigError,
@@ -16,7 +17,7 @@ export {
   type PoolClient,
   type PoolOptions,
 } from './database.ts';
-export { type ErrorMapper } from './error-handler.ts';
+export { type ErrorMapper, type ProblemAnswer } from './error-handler.ts';
 export { reportError, requestSpan } from './error-reporting.ts';
 export { setInboundContextPolicy, type InboundContextPolicy } from './inbound-context.ts';
 export { faults, setFaultInjector, type FaultInjector } from './faults.ts';

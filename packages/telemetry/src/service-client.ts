@@ -1,4 +1,4 @@
-import axios, { isAxiosError, type AxiosInstance, type CreateAxiosDefaults } from 'axios';
+import axios, { isAxiosError, isCancel, type AxiosInstance, type CreateAxiosDefaults } from 'axios';
 import { startClientCall, type CallOutcome } from './client-metrics.ts';
 import { faultInjector } from './faults.ts';
 import { problemType, ProblemError } from './problem.ts';
@@ -128,6 +128,12 @@ export function createServiceClient(options: ServiceClientOptions): AxiosInstanc
       const config = isAxiosError(error) ? error.config : undefined;
       const record = config && calls.get(config);
       if (error instanceof ProblemError || error instanceof UnsafeRequestTarget) throw error;
+      // Our own caller went away and the call was cancelled with it (its `signal`): nothing
+      // failed on the other side, and nobody waits for an answer.
+      if (isCancel(error)) {
+        record?.({ errorType: 'aborted' });
+        throw error;
+      }
       const reason = unavailability(error);
       record?.({
         status: isAxiosError(error) ? error.response?.status : undefined,

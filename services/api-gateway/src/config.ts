@@ -65,6 +65,18 @@ export const configSchema = baseConfigSchema.extend({
     .positive()
     .default(60_000)
     .describe('The rate-limit window'),
+  SIGN_UP_RATE_LIMIT_MAX: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5)
+    .describe('Sign-ups (POST /api/users) one client address may make per window before 429'),
+  SIGN_UP_RATE_LIMIT_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(60_000)
+    .describe('The sign-up rate-limit window'),
   TRUST_PROXY: trustProxy.describe(
     'Proxies trusted to set X-Forwarded-For (hop count or addresses); unset trusts none',
   ),

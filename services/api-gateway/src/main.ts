@@ -7,7 +7,7 @@ import {
 } from '@sightline/telemetry';
 import { Upstream } from './clients/upstream.ts';
 import { configSchema, type Config } from './config.ts';
-import { clientRateLimit } from './rate-limit.ts';
+import { clientRateLimit, signUpRateLimit } from './rate-limit.ts';
 import { gatewayRoutes, traceResponse } from './routes.ts';
 
 export function start(config: Config): Promise<RunningService> {
@@ -29,6 +29,10 @@ export function start(config: Config): Promise<RunningService> {
     beforeBody: [
       traceResponse,
       clientRateLimit({ max: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS }),
+      signUpRateLimit({
+        max: config.SIGN_UP_RATE_LIMIT_MAX,
+        windowMs: config.SIGN_UP_RATE_LIMIT_WINDOW_MS,
+      }),
     ],
     host: config.HOST,
     port: config.PORT,

@@ -1,4 +1,5 @@
 import {
+  clientGoneSignal,
   createCounter,
   DependencyUnavailable,
   ProblemError,
@@ -59,6 +60,7 @@ function proxyTo(upstream: Upstream): RequestHandler {
   return async (request, response, next) => {
     const path = upstreamPath(request);
     if (!path) return next();
+    const clientGone = clientGoneSignal(response);
     try {
       const answer = await upstream.forward({
         method: request.method,
@@ -66,9 +68,12 @@ function proxyTo(upstream: Upstream): RequestHandler {
         search: new URL(request.originalUrl, PARSE_BASE).search,
         headers: request.headers,
         body: request.body,
+        signal: clientGone,
       });
       response.status(answer.status).set(answer.headers).send(answer.body);
     } catch (error) {
+      // The client hung up and the call went with it: there is no one to answer.
+      if (clientGone.aborted) return;
       if (!(error instanceof DependencyUnavailable)) throw error;
       upstreamFailures.inc({ upstream: upstream.name, reason: error.reason });
       const timedOut = error.reason === 'timeout';

@@ -7,11 +7,22 @@ import { start } from '../src/main.ts';
 
 const UNKNOWN_USER = '/api/users/00000000-0000-4000-8000-000000000000';
 
-async function rateLimitedCount(gateway: RunningService): Promise<number> {
+/** Refusals counted for one limit (`requests` or `sign_ups`), every method together. */
+async function rateLimitedCount(gateway: RunningService, limit = 'requests'): Promise<number> {
   const text = await (await fetch(`${gateway.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('gateway_rate_limited_total{'));
-  return Number(line?.split(' ').at(-1) ?? 0);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('gateway_rate_limited_total{') && l.includes(`limit="${limit}"`))
+    .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }
+
+/** A sign-up user-service refuses at once (400): counted by the gateway, never hashed. */
+const signUp = (gateway: RunningService, path = '/api/users', headers = {}) =>
+  fetch(`${gateway.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ email: 'not-an-email' }),
+  });
 
 describe('the gateway limits each client', () => {
   let users: StartedService;
@@ -79,6 +90,62 @@ describe('the gateway limits each client', () => {
     }
 
     assert.deepEqual(statuses, [404, 404, 404]);
+  });
+
+  test('when a client signs up more often than the sign-up limit, then it gets a 429 problem with Retry-After, and its other requests still pass', async () => {
+    const gateway = await startGateway({ SIGN_UP_RATE_LIMIT_MAX: '3' });
+    const counted = await rateLimitedCount(gateway, 'sign_ups');
+
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await signUp(gateway)).status);
+    const refused = await signUp(gateway);
+
+    assert.deepEqual(statuses, [400, 400, 400]);
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+    assert.ok(Number(refused.headers.get('retry-after')) > 0, 'no Retry-After');
+    const problem = (await refused.json()) as { type: string; detail: string };
+    assert.equal(problem.type, 'urn:sightline:problem:sign-ups-rate-limited');
+    assert.match(problem.detail, /More than 3 sign-ups in 60 s/);
+    assert.equal(await rateLimitedCount(gateway, 'sign_ups'), counted + 1);
+    // Only sign-ups are limited so tightly.
+    assert.equal((await fetch(`${gateway.url}${UNKNOWN_USER}`)).status, 404);
+  });
+
+  test('when a sign-up spells the path differently, then it counts against the same sign-up limit', async () => {
+    const gateway = await startGateway({ SIGN_UP_RATE_LIMIT_MAX: '2' });
+
+    const statuses = [];
+    for (const path of ['/api/users', '/API/Users/', '/api/users?x=1'])
+      statuses.push((await signUp(gateway, path)).status);
+
+    assert.deepEqual(statuses, [400, 400, 429]);
+  });
+
+  test('when a client sends X-Forwarded-For and no proxy is trusted, then its sign-ups are still limited as itself', async () => {
+    const gateway = await startGateway({ SIGN_UP_RATE_LIMIT_MAX: '2' });
+
+    const statuses = [];
+    for (const forwardedFor of ['203.0.113.1', '203.0.113.2', '203.0.113.3']) {
+      statuses.push(
+        (await signUp(gateway, '/api/users', { 'x-forwarded-for': forwardedFor })).status,
+      );
+    }
+
+    assert.deepEqual(statuses, [400, 400, 429]);
+  });
+
+  test('when the proxy in front is trusted, then each forwarded client has its own sign-up limit', async () => {
+    const gateway = await startGateway({ SIGN_UP_RATE_LIMIT_MAX: '2', TRUST_PROXY: 'loopback' });
+
+    const statuses = [];
+    for (const forwardedFor of ['203.0.113.1', '203.0.113.1', '203.0.113.2', '203.0.113.1']) {
+      statuses.push(
+        (await signUp(gateway, '/api/users', { 'x-forwarded-for': forwardedFor })).status,
+      );
+    }
+
+    assert.deepEqual(statuses, [400, 400, 400, 429]);
   });
 
   test('when TRUST_PROXY would trust everyone, then the config is refused', () => {

@@ -9,9 +9,11 @@ import {
   startService,
   type RunningService,
 } from '@sightline/telemetry';
-import { configSchema, type Config } from './config.ts';
+import { configSchema, hashPoolSettings, type Config } from './config.ts';
 import { PostgresUserRepository } from './data/user-repository.ts';
+import { Passwords } from './domain/passwords.ts';
 import { Users } from './domain/users.ts';
+import { WorkPool } from './domain/work-pool.ts';
 import { mapUserError, userRoutes } from './routes.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('./data/migrations', import.meta.url));
@@ -22,8 +24,9 @@ export async function start(config: Config): Promise<RunningService> {
   });
   await migrate(pool, MIGRATIONS);
   const readiness = databaseCheck(config.DATABASE_URL);
+  const passwords = new Passwords(new WorkPool(hashPoolSettings(config)));
   return startService({
-    routes: userRoutes(new Users(new PostgresUserRepository(pool))),
+    routes: userRoutes(new Users(new PostgresUserRepository(pool), passwords)),
     mapError: mapUserError,
     readiness: [readiness],
     host: config.HOST,

@@ -1,8 +1,15 @@
-import { parseInput, problemType, storableText, type ErrorMapper } from '@sightline/telemetry';
+import {
+  clientGoneSignal,
+  parseInput,
+  problemType,
+  storableText,
+  type ErrorMapper,
+} from '@sightline/telemetry';
 import { Router } from 'express';
 import { z } from 'zod';
 import { EmailTaken, UserNotFound } from './domain/user.ts';
 import type { Users } from './domain/users.ts';
+import { WorkAbandoned, WorkPoolFull } from './domain/work-pool.ts';
 
 const NewUserBody = z.object({
   email: z.email().max(254),
@@ -16,7 +23,8 @@ export function userRoutes(users: Users): Router {
   const router = Router();
 
   router.post('/api/users', async (request, response) => {
-    const user = await users.register(parseInput(NewUserBody, request.body));
+    const input = parseInput(NewUserBody, request.body);
+    const user = await users.register(input, clientGoneSignal(response));
     response.status(201).location(`/api/users/${user.id}`).json(user);
   });
 
@@ -41,6 +49,26 @@ export const mapUserError: ErrorMapper = (error) => {
       status: 409,
       detail: error.message,
       errors: [{ field: 'email', pointer: '/email', detail: error.message }],
+    };
+  }
+  if (error instanceof WorkPoolFull) {
+    return {
+      problem: {
+        type: problemType('busy'),
+        title: 'Too busy to take this request now',
+        status: 503,
+        detail: `Too many sign-ups are in progress; try again in ${error.retryAfterSeconds} s.`,
+      },
+      headers: { 'retry-after': String(error.retryAfterSeconds) },
+    };
+  }
+  if (error instanceof WorkAbandoned) {
+    // Nobody reads this answer: the client has gone. 499 keeps it out of the 5xx that page.
+    return {
+      type: problemType('client-closed-request'),
+      title: 'The client closed the request',
+      status: 499,
+      detail: error.message,
     };
   }
   if (error instanceof UserNotFound) {

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { hashPassword, needsRehash, verifyPassword } from '../src/domain/passwords.ts';
+import { needsRehash, Passwords } from '../src/domain/passwords.ts';
+import { WorkPool } from '../src/domain/work-pool.ts';
+
+const passwords = new Passwords(new WorkPool({ concurrency: 2, queueLimit: 8 }));
+const hashPassword = (password: string) => passwords.hash(password);
+const verifyPassword = (password: string, stored: string) => passwords.verify(password, stored);
 
 const PASSWORD = 'correct horse battery staple';
 

@@ -4,7 +4,12 @@ import { createServiceClient, ProblemError, problemType } from '@sightline/telem
 /** Request headers a client may send through the gateway; everything else stays at the edge. */
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'idempotency-key'];
 /** Response headers a service may send back through the gateway. */
-const FORWARDED_RESPONSE_HEADERS = ['content-type', 'location', 'idempotent-replayed'];
+const FORWARDED_RESPONSE_HEADERS = [
+  'content-type',
+  'location',
+  'idempotent-replayed',
+  'retry-after',
+];
 
 export interface UpstreamRequest {
   method: string;
@@ -14,6 +19,8 @@ export interface UpstreamRequest {
   search: string;
   headers: IncomingHttpHeaders;
   body: unknown;
+  /** Aborts the call: the client went away, so the service may drop work not yet started. */
+  signal?: AbortSignal;
 }
 
 export interface UpstreamResponse {
@@ -55,8 +62,9 @@ function serialize(body: unknown): Buffer | undefined {
 
 /**
  * One service behind the gateway, at the address in the gateway's configuration. Whatever the
- * service answers, 5xx included, is passed back as it is; only "could not answer"
- * (unreachable, timed out) is an error here.
+ * service answers, 5xx included, is passed back as it is, with its `Retry-After`; only "could
+ * not answer" (unreachable, timed out) is an error here. A call the gateway gives up on (its
+ * timeout, or its own client gone) closes the connection, which tells the service to stop.
  */
 export class Upstream {
   readonly name: string;
@@ -79,6 +87,7 @@ export class Upstream {
       url: `${request.path}${request.search}`,
       headers: pick(request.headers, FORWARDED_REQUEST_HEADERS),
       data,
+      signal: request.signal,
       validateStatus: () => true,
     });
     return {

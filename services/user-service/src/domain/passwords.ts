@@ -1,4 +1,6 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createCounter, createGauge } from '@sightline/telemetry';
+import { WorkAbandoned, WorkPoolFull, type WorkPool } from './work-pool.ts';
 
 /**
  * Password hashing with scrypt at OWASP's current recommendation (N=2^17, r=8, p=1), stored as
@@ -7,7 +9,9 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  * never stored or logged.
  *
  * Each hash takes ~100+ ms of CPU and 128 MiB of memory (128 · N · r bytes); `crypto.scrypt`
- * runs it on libuv's thread pool, off the event loop.
+ * runs it on libuv's thread pool, off the event loop. Every derivation, to hash or to verify,
+ * goes through one bounded `WorkPool`: a burst of sign-ups can neither multiply that memory past
+ * the process's limit nor queue without end (see `Passwords`).
  */
 export interface ScryptParameters {
   /** log2 of N, the CPU/memory cost. */
@@ -28,23 +32,6 @@ const KEY_BYTES = 64;
  */
 const LEGACY: ScryptParameters = { ln: 14, r: 8, p: 1 };
 
-/**
- * One derivation at a time: each holds 128 MiB outside the JS heap, and a burst of sign-ups
- * must not multiply that past the container's memory limit. They queue instead.
- */
-let queue: Promise<unknown> = Promise.resolve();
-
-function derive(
-  password: string,
-  salt: Buffer,
-  keyBytes: number,
-  params: ScryptParameters,
-): Promise<Buffer> {
-  const next = queue.then(() => deriveNow(password, salt, keyBytes, params));
-  queue = next.catch(() => undefined);
-  return next;
-}
-
 function deriveNow(password: string, salt: Buffer, keyBytes: number, params: ScryptParameters) {
   const N = 2 ** params.ln;
   const options: ScryptOptions = {
@@ -59,16 +46,6 @@ function deriveNow(password: string, salt: Buffer, keyBytes: number, params: Scr
       error ? reject(error) : resolve(key),
     ),
   );
-}
-
-export async function hashPassword(
-  password: string,
-  params: ScryptParameters = CURRENT,
-): Promise<string> {
-  const salt = randomBytes(SALT_BYTES);
-  const hash = await derive(password, salt, KEY_BYTES, params);
-  const { ln, r, p } = params;
-  return `scrypt$ln=${ln},r=${r},p=${p}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
 interface ParsedHash {
@@ -98,18 +75,79 @@ function parse(stored: string): ParsedHash | undefined {
   };
 }
 
-/** Whether `password` is the one `stored` was made from; compared in constant time. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const parsed = parse(stored);
-  if (!parsed || parsed.hash.length < 16 || parsed.hash.length > 128) return false;
-  const candidate = await derive(password, parsed.salt, parsed.hash.length, parsed.params);
-  return candidate.length === parsed.hash.length && timingSafeEqual(candidate, parsed.hash);
-}
-
 /** True for hashes made with weaker parameters than today's: rehash at the next chance. */
 export function needsRehash(stored: string): boolean {
   const parsed = parse(stored);
   if (!parsed) return true;
   const { ln, r, p } = parsed.params;
   return ln < CURRENT.ln || r < CURRENT.r || p < CURRENT.p || parsed.hash.length < KEY_BYTES;
+}
+
+type Outcome = 'completed' | 'failed' | 'rejected' | 'abandoned';
+
+const derivations = createCounter(
+  'password_hashes_total',
+  'Password derivations (to hash or verify), by outcome: completed or failed once run; rejected (the pool and its queue were full) and abandoned (the caller went away while it waited) never ran.',
+  ['outcome'],
+);
+
+function outcomeOf(error: unknown): Outcome {
+  if (error instanceof WorkPoolFull) return 'rejected';
+  if (error instanceof WorkAbandoned) return 'abandoned';
+  return 'failed';
+}
+
+/**
+ * Hashing and checking passwords, each derivation a job in `pool`. `signal` is the caller's:
+ * aborted while the job waits, the job is dropped and `WorkAbandoned` thrown. Past the pool's
+ * queue, `WorkPoolFull` says when to come back.
+ */
+export class Passwords {
+  private readonly pool: WorkPool;
+  constructor(pool: WorkPool) {
+    this.pool = pool;
+    createGauge('password_hash_queue_depth', 'Password derivations waiting for a slot.', () =>
+      Promise.resolve(pool.queued),
+    );
+    createGauge('password_hash_in_flight', 'Password derivations running now.', () =>
+      Promise.resolve(pool.running),
+    );
+  }
+
+  private async derive(
+    password: string,
+    salt: Buffer,
+    keyBytes: number,
+    params: ScryptParameters,
+    signal?: AbortSignal,
+  ): Promise<Buffer> {
+    try {
+      const key = await this.pool.run(() => deriveNow(password, salt, keyBytes, params), signal);
+      derivations.inc({ outcome: 'completed' });
+      return key;
+    } catch (error) {
+      derivations.inc({ outcome: outcomeOf(error) });
+      throw error;
+    }
+  }
+
+  async hash(
+    password: string,
+    options: { signal?: AbortSignal; params?: ScryptParameters } = {},
+  ): Promise<string> {
+    const params = options.params ?? CURRENT;
+    const salt = randomBytes(SALT_BYTES);
+    const hash = await this.derive(password, salt, KEY_BYTES, params, options.signal);
+    const { ln, r, p } = params;
+    return `scrypt$ln=${ln},r=${r},p=${p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+  }
+
+  /** Whether `password` is the one `stored` was made from; compared in constant time. */
+  async verify(password: string, stored: string, signal?: AbortSignal): Promise<boolean> {
+    const parsed = parse(stored);
+    if (!parsed || parsed.hash.length < 16 || parsed.hash.length > 128) return false;
+    const { salt, hash, params } = parsed;
+    const candidate = await this.derive(password, salt, hash.length, params, signal);
+    return candidate.length === hash.length && timingSafeEqual(candidate, hash);
+  }
 }

@@ -1,18 +1,26 @@
 import { createCounter, faults, logger, recordBusinessFacts } from '@sightline/telemetry';
 import { EmailTaken, UserNotFound, type NewUser, type User } from './user.ts';
-import { hashPassword } from './passwords.ts';
+import type { Passwords } from './passwords.ts';
 import type { UserRepository } from './ports.ts';
+import { WorkAbandoned } from './work-pool.ts';
 
 const usersRegistered = createCounter('users_registered_total', 'Users registered.');
 
 export class Users {
   private readonly repository: UserRepository;
-  constructor(repository: UserRepository) {
+  private readonly passwords: Passwords;
+  constructor(repository: UserRepository, passwords: Passwords) {
     this.repository = repository;
+    this.passwords = passwords;
   }
 
-  async register(input: NewUser): Promise<User> {
-    const passwordHash = await hashPassword(input.password);
+  /**
+   * `signal` aborts when the caller has gone away. Before the hash starts, that drops it; after,
+   * nothing is stored, so the caller's retry signs up afresh instead of meeting 409.
+   */
+  async register(input: NewUser, signal?: AbortSignal): Promise<User> {
+    const passwordHash = await this.passwords.hash(input.password, { signal });
+    if (signal?.aborted) throw new WorkAbandoned();
     const user = await this.repository.insert({
       email: input.email,
       name: input.name,
