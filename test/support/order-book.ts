@@ -36,7 +36,7 @@ export async function startOrderBook(): Promise<OrderBook> {
         items: [{ sku: 'SKU-TEE-001', quantity: 1, unitPriceCents: totalCents }],
         totalCents,
         currency,
-        idempotencyKey: undefined,
+        idempotencyKey: randomUUID(),
         requestFingerprint: 'stored by a payment-service test',
       });
       if (!order) throw new Error('the order was not stored');
