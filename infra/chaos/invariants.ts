@@ -24,6 +24,12 @@ interface OrderRow {
   past_deadline: boolean;
 }
 
+interface LedgerRow {
+  idempotency_key: string;
+  amount_cents: number;
+  currency: string;
+}
+
 interface PaymentRow {
   id: string;
   order_id: string;
@@ -91,6 +97,12 @@ export async function checkInvariants(evidence: Evidence): Promise<Invariant[]> 
     evidence.paymentsUrl,
     `select id, order_id, amount_cents, currency, status from payments`,
   );
+  // The simulated card provider's own books (payment-service's migration 003): its charges.
+  const ledger = await rows<LedgerRow>(
+    evidence.paymentsUrl,
+    `select idempotency_key, amount_cents, currency from card_provider_ledger
+      where outcome = 'charged'`,
+  );
   const succeeded = new Map<string, PaymentRow[]>();
   for (const payment of payments.filter((p) => p.status === 'succeeded')) {
     succeeded.set(payment.order_id, [...(succeeded.get(payment.order_id) ?? []), payment]);
@@ -145,6 +157,28 @@ export async function checkInvariants(evidence: Evidence): Promise<Invariant[]> 
       .map((orderId) => `payment for unknown order ${orderId}`),
   };
 
+  // payment-service charges an order under the key `order-<order id>`.
+  const charge = (orderId: string, amountCents: number, currency: string) =>
+    `order-${orderId} ${amountCents} ${currency}`;
+  const atProvider = ledger.map(
+    (row) => `${row.idempotency_key} ${row.amount_cents} ${row.currency}`,
+  );
+  const recorded = [...succeeded.values()]
+    .flat()
+    .map((p) => charge(p.order_id, p.amount_cents, p.currency));
+  const ledgerMatches: Invariant = {
+    name: "the card provider's charges are the successful payments, one for one",
+    checked: atProvider.length,
+    violations: [
+      ...atProvider
+        .filter((c) => !recorded.includes(c))
+        .map((c) => `charged at the provider, no successful payment: ${c}`),
+      ...recorded
+        .filter((c) => !atProvider.includes(c))
+        .map((c) => `a successful payment the provider never charged: ${c}`),
+    ],
+  };
+
   const toldTheTruth: Invariant = {
     name: 'a customer told "paid" (201) or "declined" (402) finds the order so',
     checked: 0,
@@ -183,13 +217,16 @@ export async function checkInvariants(evidence: Evidence): Promise<Invariant[]> 
   }
   for (const [what, times] of undocumented) documentedOnly.violations.push(`${what} (${times}×)`);
 
-  return [
+  const all = [
     paidOnce,
     unpaidUncharged,
     noneLeftPending,
     chargedOrdersExist,
+    ledgerMatches,
     oncePerIntent,
     toldTheTruth,
     documentedOnly,
   ];
+  for (const invariant of all) invariant.violations.sort();
+  return all;
 }

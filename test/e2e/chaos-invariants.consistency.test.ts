@@ -124,6 +124,13 @@ describe('the chaos run’s invariants, over what the real services stored', () 
       `update orders set status = 'pending', created_at = now() - interval '1 day' where id = $1`,
       [second.orderId],
     );
+    // The provider charged an order that payment-service has no successful payment for.
+    await queryDatabase(
+      payments,
+      `insert into card_provider_ledger (idempotency_key, outcome, amount_cents, currency, reference)
+       values ($1, 'charged', 1400, 'USD', $2)`,
+      [`order-${stranger}-lost`, randomUUID()],
+    );
     const teapot: Answer = { operation: 'POST /api/orders', status: 418 };
     // A second successful payment of one order cannot be planted: payment-service's unique index
     // (payments_one_live_per_order) refuses it, so that invariant stays clean here.
@@ -142,6 +149,13 @@ describe('the chaos run’s invariants, over what the real services stored', () 
       'every successful payment is for an order that exists': [
         `payment for unknown order ${stranger}`,
       ],
+      "the card provider's charges are the successful payments, one for one": [
+        `charged at the provider, no successful payment: order-${first.orderId} 1400 USD`,
+        `charged at the provider, no successful payment: order-${stranger}-lost 1400 USD`,
+        `a successful payment the provider never charged: order-${first.orderId} 1 USD`,
+        `a successful payment the provider never charged: order-${declined.orderId} 1400 USD`,
+        `a successful payment the provider never charged: order-${stranger} 1400 USD`,
+      ].sort(),
       'a customer is charged at most once per order it meant to place': [],
       'a customer told "paid" (201) or "declined" (402) finds the order so': [
         `${second.idempotencyKey}: told paid, the order is pending`,
