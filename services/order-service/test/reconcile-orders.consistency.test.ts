@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createPool, type Pool } from '@sightline/telemetry';
 import { queryDatabase } from '../../../test/support/database.ts';
+import { freePort } from '../../../test/support/ports.ts';
 import { postJson, startInProcess, type StartedService } from '../../../test/support/in-process.ts';
 import { PaymentClient } from '../src/clients/payment-client.ts';
 import { PostgresOrderRepository } from '../src/data/order-repository.ts';
@@ -48,10 +49,16 @@ describe('one reconciler run, over more orders than one page holds', () => {
   let repository: PostgresOrderRepository;
 
   before(async () => {
-    payments = await startInProcess('payment-service', { PROVIDER_LATENCY_MS: '1' });
+    // payment-service asks order-service what an order costs: order-service's port comes first.
+    const ordersPort = await freePort();
+    payments = await startInProcess('payment-service', {
+      PROVIDER_LATENCY_MS: '1',
+      ORDER_SERVICE_URL: `http://127.0.0.1:${ordersPort}`,
+    });
     // Started for its migrated database; its own reconciler waits an hour, so only the runs
     // this test makes touch the orders.
     orders = await startInProcess('order-service', {
+      PORT: String(ordersPort),
       PAYMENT_SERVICE_URL: payments.service.url,
       RECONCILE_INTERVAL_MS: String(60 * MINUTE),
     });
