@@ -13,7 +13,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +20,7 @@ import { startEmbeddedPostgres } from '../dev/embedded-postgres.ts';
 import { serviceUrls, spawnService, type ServiceName } from '../dev/services.ts';
 import { residentMiB } from '../stack/resident-memory.ts';
 import { median } from './median.ts';
+import { freePort } from '../dev/free-port.ts';
 
 const BURSTS = [50, 200];
 /** The pool's settings, if set here; otherwise user-service's defaults. */
@@ -31,15 +31,6 @@ const POOL_SETTINGS = Object.fromEntries(
 );
 /** After the last sign-up's answer, how long reads go on, to see they stay fast. */
 const SETTLE_MS = 2_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function launch(name: ServiceName, port: number, env: Record<string, string>) {
   const child = spawnService(

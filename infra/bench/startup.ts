@@ -4,7 +4,6 @@
  * PostgreSQL; the figures printed are medians.
  */
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,18 +11,10 @@ import { startEmbeddedPostgres } from '../dev/embedded-postgres.ts';
 import { SERVICES, spawnService } from '../dev/services.ts';
 import { residentMiB } from '../stack/resident-memory.ts';
 import { median } from './median.ts';
+import { freePort } from '../dev/free-port.ts';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const IDLE_MS = 5_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const postgres = await startEmbeddedPostgres({
   dataDir: await mkdtemp(join(tmpdir(), 'sightline-bench-pg-')),

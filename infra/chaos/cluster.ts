@@ -8,7 +8,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../dev/embedded-postgres.ts';
@@ -19,18 +18,7 @@ import {
   type Ports,
   type ServiceName,
 } from '../dev/services.ts';
-
-/** A TCP port nothing on the loopback listens on right now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort } from '../dev/free-port.ts';
 
 const exited = (child: ChildProcess) =>
   new Promise<void>((resolve) => {

@@ -1,13 +1,2 @@
-import { createServer } from 'node:net';
-
 /** A TCP port nothing listens on right now, for a process the test is about to start. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { freePort } from '../../infra/dev/free-port.ts';
