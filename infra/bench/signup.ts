@@ -17,7 +17,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmbeddedPostgres } from '../dev/embedded-postgres.ts';
-import { serviceUrls, spawnService, type ServiceName } from '../dev/services.ts';
+import { launchService, serviceUrls, type ServiceName } from '../dev/services.ts';
 import { residentMiB } from '../stack/resident-memory.ts';
 import { median } from './median.ts';
 import { freePort } from '../dev/free-port.ts';
@@ -32,30 +32,18 @@ const POOL_SETTINGS = Object.fromEntries(
 /** After the last sign-up's answer, how long reads go on, to see they stay fast. */
 const SETTLE_MS = 2_000;
 
-async function launch(name: ServiceName, port: number, env: Record<string, string>) {
-  const child = spawnService(
-    name,
-    {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      OTEL_TRACES_EXPORTER: 'none',
-      OTEL_LOGS_EXPORTER: 'none',
-      OTEL_METRICS_EXPORTER: 'none',
-      SHUTDOWN_READINESS_DELAY_MS: '0',
-      ...env,
-    },
-    'ignore',
-  );
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
-    await sleep(20);
-  }
+/** One service as its own process, telemetry export off, ready to serve. */
+function launch(name: ServiceName, port: number, env: Record<string, string>) {
+  return launchService(name, {
+    PATH: process.env.PATH,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'none',
+    SHUTDOWN_READINESS_DELAY_MS: '0',
+    ...env,
+  });
 }
 
 function stop(child: ChildProcess): Promise<unknown> {

@@ -14,7 +14,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../dev/embed
 import {
   SERVICES,
   serviceUrls,
-  spawnService,
+  launchService,
   type Ports,
   type ServiceName,
 } from '../dev/services.ts';
@@ -73,7 +73,7 @@ export class Cluster {
   async startService(name: ServiceName): Promise<void> {
     const spec = SERVICES.find((service) => service.name === name)!;
     const log = openSync(join(this.options.dir, 'logs', `${name}.log`), 'a');
-    const child = spawnService(
+    const child = await launchService(
       name,
       {
         ...process.env,
@@ -87,16 +87,6 @@ export class Cluster {
       log,
     );
     this.processes.set(name, child);
-    for (;;) {
-      if (child.exitCode !== null)
-        throw new Error(`${name} exited with ${child.exitCode} at start`);
-      const ready = await fetch(`${this.url(name)}/health/ready`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (ready) return;
-      await sleep(100);
-    }
   }
 
   /** SIGKILL: the process gets no chance to finish anything. */

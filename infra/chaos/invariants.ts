@@ -3,7 +3,7 @@
  * money moved once, every order ended, and every customer was told the truth.
  */
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
+import { queryDatabase } from '../dev/query.ts';
 import type { Answer, OrderIntent } from './customers.ts';
 
 export interface Invariant {
@@ -38,16 +38,6 @@ interface PaymentRow {
   status: string;
 }
 
-async function rows<R extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
-
 /** The statuses the OpenAPI document gives each operation, e.g. `POST /api/orders` → 201, 400… */
 export function documentedAnswers(openapiPath: string): Map<string, Set<number>> {
   const document = JSON.parse(readFileSync(openapiPath, 'utf8')) as {
@@ -78,7 +68,7 @@ export interface Evidence {
 
 /** Orders still pending: the run waits for none to be left before it checks. */
 export async function pendingOrders(ordersUrl: string): Promise<number> {
-  const [row] = await rows<{ count: number }>(
+  const [row] = await queryDatabase<{ count: number }>(
     ordersUrl,
     `select count(*)::int as count from orders where status = 'pending'`,
   );
@@ -86,19 +76,19 @@ export async function pendingOrders(ordersUrl: string): Promise<number> {
 }
 
 export async function checkInvariants(evidence: Evidence): Promise<Invariant[]> {
-  const orders = await rows<OrderRow>(
+  const orders = await queryDatabase<OrderRow>(
     evidence.ordersUrl,
     `select id, status, total_cents, currency, payment_id, idempotency_key,
             created_at + $1 * interval '1 millisecond' < now() as past_deadline
        from orders`,
     [evidence.paymentDeadlineMs],
   );
-  const payments = await rows<PaymentRow>(
+  const payments = await queryDatabase<PaymentRow>(
     evidence.paymentsUrl,
     `select id, order_id, amount_cents, currency, status from payments`,
   );
   // The simulated card provider's own books (payment-service's migration 003): its charges.
-  const ledger = await rows<LedgerRow>(
+  const ledger = await queryDatabase<LedgerRow>(
     evidence.paymentsUrl,
     `select idempotency_key, amount_cents, currency from card_provider_ledger
       where outcome = 'charged'`,

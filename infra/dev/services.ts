@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -74,4 +75,34 @@ export function spawnService(
     ['--import', '@sightline/telemetry/register', `services/${name}/src/main.ts`],
     { cwd: ROOT, env, stdio: ['ignore', stdio, stdio] },
   );
+}
+
+/**
+ * Starts one service (`spawnService`) on `env.PORT` and resolves once its `/health/ready`
+ * answers 200; rejects if it exits first, or is not ready within `timeoutMs`.
+ */
+export async function launchService(
+  name: ServiceSpec['name'],
+  env: NodeJS.ProcessEnv & { PORT: string },
+  stdio: 'inherit' | 'pipe' | 'ignore' | number = 'ignore',
+  timeoutMs = 30_000,
+): Promise<ChildProcess> {
+  const child = spawnService(name, env, stdio);
+  const ready = `http://127.0.0.1:${env.PORT}/health/ready`;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} at start`);
+    if (
+      await fetch(ready).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return child;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} was not ready within ${timeoutMs / 1000} s`);
+    }
+    await sleep(50);
+  }
 }

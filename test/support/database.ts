@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { fromUrl } from '../../infra/dev/embedded-postgres.ts';
 
 function server() {
@@ -17,16 +16,4 @@ export async function createTestDatabase(purpose: string): Promise<string> {
 }
 
 /** Runs one query against a test database: for asserting what was (or was not) stored. */
-export async function queryDatabase<R extends pg.QueryResultRow>(
-  url: string,
-  sql: string,
-  values: unknown[] = [],
-): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+export { queryDatabase } from '../../infra/dev/query.ts';

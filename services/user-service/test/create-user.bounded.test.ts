@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { serviceUrls, spawnService, type ServiceName } from '../../../infra/dev/services.ts';
+import { launchService, serviceUrls, type ServiceName } from '../../../infra/dev/services.ts';
 import { createTestDatabase, queryDatabase } from '../../../test/support/database.ts';
 import { eventually } from '../../../test/support/eventually.ts';
 import { freePort } from '../../../test/support/ports.ts';
@@ -15,27 +14,17 @@ interface Running {
 /** One service as its own process, as `npm start` runs it, on a free port. */
 async function launch(name: ServiceName, env: Record<string, string>): Promise<Running> {
   const port = await freePort();
-  const child: ChildProcess = spawnService(
-    name,
-    {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      OTEL_TRACES_EXPORTER: 'none',
-      OTEL_LOGS_EXPORTER: 'none',
-      SHUTDOWN_READINESS_DELAY_MS: '0',
-      ...env,
-    },
-    'ignore',
-  );
-  const url = `http://127.0.0.1:${port}`;
-  await eventually(
-    `${name} to be ready`,
-    () => fetch(`${url}/health/ready`).then((r) => r.ok),
-    30_000,
-  );
+  const child = await launchService(name, {
+    PATH: process.env.PATH,
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_LOGS_EXPORTER: 'none',
+    SHUTDOWN_READINESS_DELAY_MS: '0',
+    ...env,
+  });
   return {
-    url,
+    url: `http://127.0.0.1:${port}`,
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
