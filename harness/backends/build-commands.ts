@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { ROOT } from './pins.ts';
+import { ROOT } from '../../infra/stack/pins.ts';
 
 /**
  * Runs a command with its output appended to `log`; fails with the log's last lines. With

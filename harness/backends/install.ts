@@ -25,10 +25,10 @@ import {
   versionOutput,
   type Backend,
   type BackendName,
-} from './backends.ts';
+} from '../../infra/stack/backends.ts';
 import { COLLECTOR_MANIFEST, SPOTLIGHT_PACKAGE, recipes } from './recipes.ts';
-import { withInstallLock } from './install-lock.ts';
-import { readPins, stackCache } from './pins.ts';
+import { withInstallLock } from '../../infra/stack/install-lock.ts';
+import { readPins, stackCache } from '../../infra/stack/pins.ts';
 
 const cache = stackCache();
 const all = backends(readPins(), cache);

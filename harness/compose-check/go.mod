@@ -1,4 +1,4 @@
-module github.com/sightline/infra/compose-check
+module github.com/sightline/harness/compose-check
 
 go 1.24
 

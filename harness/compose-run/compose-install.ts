@@ -7,9 +7,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { goEnv } from '../stack/build-commands.ts';
-import { withInstallLock } from '../stack/install-lock.ts';
-import { pin } from '../stack/pins.ts';
+import { goEnv } from '../backends/build-commands.ts';
+import { withInstallLock } from '../../infra/stack/install-lock.ts';
+import { pin } from '../../infra/stack/pins.ts';
 import { composeBinary, LOG_DIR, output, pins, run } from './tools.ts';
 
 const MODULE = 'github.com/docker/compose/v2';

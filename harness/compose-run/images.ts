@@ -29,12 +29,12 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { backends } from '../stack/backends.ts';
-import { pin, ROOT } from '../stack/pins.ts';
+import { backends } from '../../infra/stack/backends.ts';
+import { pin, ROOT } from '../../infra/stack/pins.ts';
 import { aptInstall } from './engine.ts';
 import { composeBinary, dockerCache, LOG_DIR, output, pins, run } from './tools.ts';
 
-const IMAGES = join(ROOT, 'infra', 'compose-run', 'images');
+const IMAGES = join(ROOT, 'harness', 'compose-run', 'images');
 const CONTEXTS = join(dockerCache(), 'contexts');
 
 interface RootFs {
@@ -278,7 +278,7 @@ export async function buildImages(): Promise<void> {
   const local = (base: RootFs) => ({ args: { BASE: base.tag } });
   const standIn = (target: string) => ({
     context: ROOT,
-    dockerfile: 'infra/compose-run/images/stand-ins.Dockerfile',
+    dockerfile: 'harness/compose-run/images/stand-ins.Dockerfile',
     target,
     args: { NODE_IMAGE: pin(pins, 'NODE_IMAGE') },
     secrets: ['npm-ca'],
@@ -335,10 +335,7 @@ export async function buildImages(): Promise<void> {
   // The services, the alert webhook and Spotlight: the real docker-compose.yml and
   // infra/Dockerfile, plus the npm CA secret for the builds (npm-ca.yml changes no wiring).
   // One image serves the services and the webhook: built once, through api-gateway.
-  await compose(
-    ['build', 'api-gateway', 'spotlight'],
-    ['docker-compose.yml', 'infra/compose-run/npm-ca.yml'],
-  );
+  await compose(['build', 'api-gateway', 'spotlight'], ['docker-compose.yml', 'infra/npm-ca.yml']);
   console.log(`✓ images built or reused in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 

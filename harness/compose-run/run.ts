@@ -25,9 +25,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { installCompose } from './compose-install.ts';
 import { startEngine } from './engine.ts';
-import { benchCompose } from '../bench/compose.ts';
+import { benchCompose } from '../../infra/bench/compose.ts';
 import { buildImages, compose } from './images.ts';
-import { pin, ROOT } from '../stack/pins.ts';
+import { pin, ROOT } from '../../infra/stack/pins.ts';
 import { COMPOSE_FILES, output, pins, run } from './tools.ts';
 
 const PORTS_LOCK = '/tmp/sightline-ports.lock';
@@ -110,7 +110,7 @@ if (process.argv.includes('--stack')) {
   if (asked) console.log(`✓ ports lock taken after ${Math.round((Date.now() - asked) / 1000)} s`);
   process.exitCode = (await upTestDown()) ?? 1;
 } else {
-  await run(process.execPath, ['infra/stack/install.ts'], { cwd: ROOT });
+  await run(process.execPath, ['harness/backends/install.ts'], { cwd: ROOT });
   await installCompose();
   const engine = await startEngine();
   if (engine.host) process.env.DOCKER_HOST = engine.host;

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { pin, readPins, stackCache } from '../stack/pins.ts';
+import { pin, readPins, stackCache } from '../../infra/stack/pins.ts';
 
 export const pins = readPins();
 

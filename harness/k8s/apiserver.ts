@@ -15,7 +15,7 @@ import { mkdtempSync, openSync, closeSync, rmSync, writeFileSync, readFileSync }
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { k8sTools } from './tools.ts';
+import { k8sTools } from '../../infra/k8s/tools.ts';
 
 export const K8S_CHECK_PORTS = { etcdClient: 12379, etcdPeer: 12380, apiserver: 16443 };
 

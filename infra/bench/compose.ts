@@ -4,13 +4,13 @@
  *   1. a minute of steady traffic (5 orders and 20 catalog reads a second), as bench:stack;
  *   2. 30 s of saturation: 16 clients sending orders and catalog reads back to back.
  * Prints a table for docs/performance.md: peak, limit, limit ÷ peak. Run by
- * infra/compose-run/run.ts with the stack up (it reads the cgroups of a local engine).
+ * harness/compose-run/run.ts with the stack up (it reads the cgroups of a local engine).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pin, readPins, ROOT } from '../stack/pins.ts';
-import { composeBinary } from '../compose-run/tools.ts';
+import { composeBinary } from '../../harness/compose-run/tools.ts';
 import { Traffic } from './traffic.ts';
 
 const GATEWAY = `http://127.0.0.1:${pin(readPins(), 'API_GATEWAY_PORT')}`;

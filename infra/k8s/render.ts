@@ -1,4 +1,7 @@
-/** Renders the Helm chart with the pinned Helm (npm run k8s:install puts it in the cache). */
+/**
+ * Renders the Helm chart with the pinned Helm (npm run k8s:install puts it in the cache), or
+ * with the `helm` on PATH where nothing built one.
+ */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -12,8 +15,7 @@ export const RELEASE = 'sightline';
 
 export function helmPath(): string {
   const { helm } = k8sTools();
-  if (!existsSync(helm)) throw new Error(`no Helm at ${helm}: run npm run k8s:install`);
-  return helm;
+  return existsSync(helm) ? helm : 'helm';
 }
 
 /** Runs the pinned Helm; fails with its output. */
@@ -22,8 +24,14 @@ export async function helm(args: string[]): Promise<string> {
     const { stdout } = await exec(helmPath(), args, { maxBuffer: 64 * 1024 * 1024 });
     return stdout;
   } catch (error) {
-    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
-    throw new Error(`helm ${args.join(' ')} failed:\n${stderr}${stdout}`, { cause: error });
+    const failure = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
+    if (failure.code === 'ENOENT') {
+      throw new Error(`no Helm in ${k8sTools().helm} nor on PATH: run npm run k8s:install`, {
+        cause: error,
+      });
+    }
+    const output = `${failure.stderr ?? ''}${failure.stdout ?? ''}`;
+    throw new Error(`helm ${args.join(' ')} failed:\n${output}`, { cause: error });
   }
 }
 

@@ -110,17 +110,17 @@ report(
   ),
 );
 // The compose-spec reference loader (the library in `docker compose`), built from
-// infra/compose-check: schema, .env interpolation, references, mounts, memory budget,
+// harness/compose-check: schema, .env interpolation, references, mounts, memory budget,
 // hardening (ports on 127.0.0.1, read-only Grafana, healthchecks, grace periods).
 check(
-  'compose: compose-spec loader (infra/compose-check)',
+  'compose: compose-spec loader (harness/compose-check)',
   'go',
   ['run', '.', ROOT],
   {
     GOFLAGS: `${process.env.GOFLAGS ?? ''} -modcacherw`.trim(),
     GOWORK: 'off',
   },
-  join(ROOT, 'infra/compose-check'),
+  join(ROOT, 'harness/compose-check'),
 );
 
 rmSync(scratch, { recursive: true, force: true });

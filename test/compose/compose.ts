@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { COMPOSE_FILES, composeBinary } from '../../infra/compose-run/tools.ts';
+import { COMPOSE_FILES, composeBinary } from '../../harness/compose-run/tools.ts';
 import { ROOT } from '../../infra/stack/pins.ts';
 import { eventually } from '../support/eventually.ts';
 

@@ -1,5 +1,5 @@
 /**
- * infra/compose-check, the compose-spec loader `npm run stack:check` runs on
+ * harness/compose-check, the compose-spec loader `npm run stack:check` runs on
  * docker-compose.yml, run here on the repository's compose file and on copies of it with one
  * thing broken: each rule about credentials must refuse its copy, naming the service. A copy
  * is a folder of symbolic links to the repository's files beside the changed compose file, so
@@ -31,7 +31,7 @@ function composeCheck(projectDir: string) {
   // A variable a user may have set in the shell would change what the checker reads.
   delete env.GRAFANA_ADMIN_PASSWORD;
   const result = spawnSync('go', ['run', '.', projectDir], {
-    cwd: join(ROOT, 'infra', 'compose-check'),
+    cwd: join(ROOT, 'harness', 'compose-check'),
     env,
     encoding: 'utf8',
     timeout: 600_000,
@@ -40,7 +40,7 @@ function composeCheck(projectDir: string) {
   return { code: result.status, output: result.stdout + result.stderr };
 }
 
-describe('infra/compose-check on credentials', () => {
+describe('harness/compose-check on credentials', () => {
   const dirs: string[] = [];
   after(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 

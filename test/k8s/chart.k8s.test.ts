@@ -2,7 +2,7 @@
  * The Helm chart (deploy/helm/sightline) and the plain manifest (deploy/k8s/sightline.yaml),
  * checked offline with the tools `npm run k8s:install` builds: Helm's strict lint, renders
  * with three value sets, kubeconform against two Kubernetes versions' JSON schemas, and
- * `kubectl apply --dry-run=server` against a real kube-apiserver (infra/k8s/apiserver.ts),
+ * `kubectl apply --dry-run=server` against a real kube-apiserver (harness/k8s/apiserver.ts),
  * which decodes strictly, defaults, validates and runs admission, PodSecurity included.
  */
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { SERVICES } from '../../infra/dev/services.ts';
-import { startApiServer, type ApiServer } from '../../infra/k8s/apiserver.ts';
+import { startApiServer, type ApiServer } from '../../harness/k8s/apiserver.ts';
 import { CHART, MANIFEST, chartFiles, syncedValues } from '../../infra/k8s/chart-files.ts';
 import { helm, renderManifest, template } from '../../infra/k8s/render.ts';
 import { k8sTools } from '../../infra/k8s/tools.ts';

@@ -3,14 +3,14 @@
  * install and kept across upgrades, every service connects as its own role, Grafana has no
  * admin or basic auth unless given a password, and PostgreSQL's data is on a claim. Renders
  * with the pinned Helm, and `helm install` / `helm upgrade` against a real kube-apiserver
- * (infra/k8s/apiserver.ts), where Helm's `lookup` reads the Secret back as on a cluster.
+ * (harness/k8s/apiserver.ts), where Helm's `lookup` reads the Secret back as on a cluster.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { databasePasswordVariable, databaseRole, SERVICES } from '../../infra/dev/services.ts';
-import { startApiServer, type ApiServer } from '../../infra/k8s/apiserver.ts';
+import { startApiServer, type ApiServer } from '../../harness/k8s/apiserver.ts';
 import { CHART, MANIFEST } from '../../infra/k8s/chart-files.ts';
 import { helm, template } from '../../infra/k8s/render.ts';
 import { ROOT } from '../../infra/stack/pins.ts';

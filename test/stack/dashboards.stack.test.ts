@@ -8,7 +8,7 @@ import { findQueries } from '../../infra/queries/find.ts';
 import { fillGrafanaVariables, syntaxErrors } from '../../infra/queries/grammar.ts';
 import { ROOT } from '../../infra/stack/pins.ts';
 import { eventually } from '../support/eventually.ts';
-import type { DeliveredLog } from '../../infra/stand-ins/loki-otlp-receiver.ts';
+import type { DeliveredLog } from '../../harness/stand-ins/loki-otlp-receiver.ts';
 import {
   ALERT_WEBHOOK,
   ALERTMANAGER,

@@ -3,13 +3,13 @@
  * and stops it afterwards (`npm run stack:down`). It needs `npm run stack:install` first.
  *
  * Loki never runs on our machines (AGPL), so before the stack starts, this process starts
- * a stand-in for Loki's OTLP endpoint (infra/stand-ins/loki-otlp-receiver.ts) and hands the stack its address
+ * a stand-in for Loki's OTLP endpoint (harness/stand-ins/loki-otlp-receiver.ts) and hands the stack its address
  * as LOKI_OTLP_ENDPOINT: the real collector then delivers log records there, where the
  * tests read them (LOKI_STAND_IN_URL).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startLokiStandIn, type LokiStandIn } from '../../infra/stand-ins/loki-otlp-receiver.ts';
+import { startLokiStandIn, type LokiStandIn } from '../../harness/stand-ins/loki-otlp-receiver.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let standIn: LokiStandIn | undefined;

@@ -16,7 +16,7 @@ import {
   type StackProcess,
 } from '../../infra/stack/processes.ts';
 import { eventually } from '../support/eventually.ts';
-import type { DeliveredLog } from '../../infra/stand-ins/loki-otlp-receiver.ts';
+import type { DeliveredLog } from '../../harness/stand-ins/loki-otlp-receiver.ts';
 import { newTraceparent } from '../support/system.ts';
 export { newTraceparent };
 
@@ -121,7 +121,7 @@ export async function jaegerTrace(
   }));
 }
 
-/** The log records the collector delivered to the Loki stand-in (see infra/stand-ins/loki-otlp-receiver.ts). */
+/** The log records the collector delivered to the Loki stand-in (see harness/stand-ins/loki-otlp-receiver.ts). */
 export async function deliveredLogs(traceId: string): Promise<DeliveredLog[]> {
   const standIn = process.env.LOKI_STAND_IN_URL;
   if (!standIn) throw new Error('LOKI_STAND_IN_URL is not set: run with `npm run test:stack`');
