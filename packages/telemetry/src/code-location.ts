@@ -14,8 +14,11 @@ function isLibraryFrame(file: string): boolean {
   return file.startsWith('node:') || file.includes('/node_modules/');
 }
 
+/** The kit's own packages (telemetry, service, faults), wherever a team has put them. */
+const KIT_FRAME = /\/packages\/(telemetry|service|faults)\//;
+
 function isKitFrame(file: string): boolean {
-  return file.includes('/packages/telemetry/');
+  return KIT_FRAME.test(file);
 }
 
 /**
