@@ -1,3 +1,8 @@
+import { addKitFolder } from '@sightline/telemetry';
+
+// Errors this package raises for a service point at the service's line.
+addKitFolder(new URL('../', import.meta.url));
+
 export { adminTokens, adminTokenSettings, type AdminToken } from './admin-tokens.ts';
 export {
   defineFaults,

@@ -1,3 +1,8 @@
+import { addKitFolder } from '@sightline/telemetry';
+
+// Errors this package raises for a service (parseInput, the client) point at the service's line.
+addKitFolder(new URL('../', import.meta.url));
+
 export { clientGoneSignal } from './client-gone.ts';
 export {
   baseConfigSchema,

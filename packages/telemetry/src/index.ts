@@ -10,6 +10,7 @@ export { inSpan } from './spans.ts';
 
 // What the service framework (@sightline/service) builds its HTTP stack and client from.
 export { startClientCall, type CallOutcome } from './client-metrics.ts';
+export { addKitFolder } from './code-location.ts';
 export { currentRequestId } from './request-context.ts';
 export { requestContext, requestLog, withRoute } from './request-log.ts';
 export { metricsRoute, requestMetrics } from './metrics.ts';
