@@ -69,8 +69,8 @@ export interface RunningService {
 
 /**
  * Every service's HTTP stack, in the same order everywhere: request id and log line, RED
- * metrics, the service's own edge handlers, body parsing, request context, handlers before the routes (an admin API), fault injection,
- * routes, then the one error handler.
+ * metrics, the service's own edge handlers, body parsing, request context, its handlers before
+ * the routes (an admin API), fault injection, routes, then the one error handler.
  */
 function createApp(options: ServiceOptions, isDraining: () => boolean): Express {
   const app = express();
