@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { pin, readPins, stackCache } from '../../infra/stack/pins.ts';
+import { readPins } from '../../infra/stack/pins.ts';
 
 export const pins = readPins();
 
@@ -19,15 +19,7 @@ export function dockerCache(): string {
   );
 }
 
-/** Docker Compose v2, built from its Go module into the stack cache (compose-install.ts). */
-export function composeBinary(): string {
-  return join(
-    stackCache(),
-    'docker-compose',
-    pin(pins, 'DOCKER_COMPOSE_VERSION'),
-    'docker-compose',
-  );
-}
+export { composeBinary } from '../../infra/bench/compose-binary.ts';
 
 export const LOG_DIR = join(dockerCache(), 'logs');
 

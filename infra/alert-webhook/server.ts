@@ -13,7 +13,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 
 const PORT = Number(process.env.PORT ?? 5001);
-// An empty variable counts as unset, as it does for the services (packages/telemetry config).
+// An empty variable counts as unset, as it does for the services (packages/service config).
 const HOST = process.env.HOST || '127.0.0.1';
 const KEEP = 100;
 

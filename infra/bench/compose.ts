@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pin, readPins, ROOT } from '../stack/pins.ts';
-import { composeBinary } from '../../harness/compose-run/tools.ts';
+import { composeBinary } from './compose-binary.ts';
 import { Traffic } from './traffic.ts';
 
 const GATEWAY = `http://127.0.0.1:${pin(readPins(), 'API_GATEWAY_PORT')}`;

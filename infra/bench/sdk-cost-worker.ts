@@ -13,9 +13,9 @@
  *            line written inside its server span, as the services write them.
  */
 import { SpanKind, trace } from '@opentelemetry/api';
-import { logger } from '@sightline/telemetry';
-// The kit's own shutdown, which services call as they stop: it flushes both batch processors.
-import { stopTracing } from '../../packages/telemetry/src/tracing.ts';
+// stopTracing is the kit's own shutdown, which services call as they stop: it flushes both
+// batch processors.
+import { logger, stopTracing } from '@sightline/telemetry';
 
 type Kind = 'span' | 'log' | 'request';
 

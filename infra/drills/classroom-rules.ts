@@ -15,10 +15,9 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { ROOT } from '../stack/pins.ts';
+import { CLASSROOM_RULES, SHIPPED_RULES } from '../stack/rule-folders.ts';
 
-export const SHIPPED_RULES = join(ROOT, 'prometheus', 'rules');
-export const CLASSROOM_RULES = join(ROOT, 'prometheus', 'classroom-rules');
+export { CLASSROOM_RULES, SHIPPED_RULES };
 export const CLASSROOM_FOR = '30s';
 
 const SECONDS = { s: 1, m: 60, h: 3600 } as const;

@@ -8,7 +8,7 @@
  * fault_active series, then the fault's audit line in the service's logs) to the line that
  * reads that fault (thread.ts, "A saturation alert's thread").
  */
-import type { FaultName } from '../../packages/telemetry/src/fault-catalog.ts';
+import type { FaultName } from '../../faults/catalog.ts';
 
 export interface Drill {
   name: string;

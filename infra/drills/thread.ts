@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { readFlagDefinitions } from '../../packages/telemetry/src/fault-catalog.ts';
+import { ownerOf } from '../../faults/catalog.ts';
 import { adminBaseUrl, adminToken } from '../faults/admin-access.ts';
 import type { ServiceSpec } from '../dev/services.ts';
 import { linesOfTrace, type LogLine } from '../stack/logs.ts';
@@ -47,7 +47,7 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
 // Step 0: the fault, through the owning service's admin API and this run's token.
 
 async function admin(drill: Drill, method: 'PUT' | 'DELETE'): Promise<void> {
-  const service = readFlagDefinitions()[drill.fault].metadata.service as ServiceSpec['name'];
+  const service = ownerOf(drill.fault) as ServiceSpec['name'];
   const token = adminToken();
   const response = await fetch(`${adminBaseUrl(service)}/admin/faults/${drill.fault}`, {
     method,

@@ -4,13 +4,8 @@
  * owns it (faults/flags.json). Address and token follow the rule in admin-access.ts, which
  * `npm run drill` shares: SIGHTLINE_ADMIN_TOKEN, else .data/admin-token.
  */
-import {
-  FAULT_NAMES,
-  isFaultName,
-  readFlagDefinitions,
-  type FaultName,
-} from '../../packages/telemetry/src/fault-catalog.ts';
-import type { FaultState } from '../../packages/telemetry/src/fault-control.ts';
+import type { FaultState } from '@sightline/faults';
+import { FAULT_NAMES, isFaultName, ownerOf, type FaultName } from '../../faults/catalog.ts';
 import type { ServiceSpec } from '../dev/services.ts';
 import {
   adminBaseUrl as baseUrl,
@@ -32,10 +27,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const flags = readFlagDefinitions();
-const owners = [
-  ...new Set(FAULT_NAMES.map((name) => flags[name].metadata.service)),
-] as ServiceName[];
+const owners = [...new Set(FAULT_NAMES.map(ownerOf))] as ServiceName[];
 
 function token(): AdminToken {
   try {
@@ -103,7 +95,7 @@ if (command === 'list') {
   }
 } else if (command === 'set') {
   const name = faultArgument(rest[0]);
-  const service = flags[name].metadata.service as ServiceName;
+  const service = ownerOf(name) as ServiceName;
   show(
     service,
     (await call(service, 'PUT', `/${name}`, options(rest.slice(1)))) as unknown as FaultState,
@@ -115,7 +107,7 @@ if (command === 'list') {
   }
 } else if (command === 'clear') {
   const name = faultArgument(rest[0]);
-  const service = flags[name].metadata.service as ServiceName;
+  const service = ownerOf(name) as ServiceName;
   show(service, (await call(service, 'DELETE', `/${name}`)) as unknown as FaultState);
 } else {
   fail(USAGE);

@@ -11,10 +11,10 @@
  */
 import { rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLASSROOM_RULES, SHIPPED_RULES } from '../drills/classroom-rules.ts';
 import { isOurs, readPids } from './pid-files.ts';
 import { pin, readPins } from './pins.ts';
 import { PROMETHEUS_DIR } from './processes.ts';
+import { CLASSROOM_RULES, SHIPPED_RULES } from './rule-folders.ts';
 
 export type RulesMode = 'shipped' | 'classroom';
 

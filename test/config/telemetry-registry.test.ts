@@ -2,10 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import {
-  conventionalLogAttributes,
-  OTLP_NAMES,
-} from '../../packages/telemetry/src/log-attributes.ts';
+import { conventionalLogAttributes, OTLP_NAMES } from '@sightline/telemetry';
 import {
   CONVENTION_KEYS,
   DEPRECATED_KEYS,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { OTLP_NAMES } from '../../packages/telemetry/src/log-attributes.ts';
+import { OTLP_NAMES } from '@sightline/telemetry';
 import { eventually } from '../support/eventually.ts';
 import { postJson } from '../support/in-process.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.ts';

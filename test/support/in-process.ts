@@ -1,4 +1,4 @@
-import type { RunningService } from '@sightline/telemetry';
+import type { RunningService } from '@sightline/service';
 import type { z } from 'zod';
 import type { ServiceSpec } from '../../infra/dev/services.ts';
 import { createTestDatabase } from './database.ts';

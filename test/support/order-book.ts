@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createPool } from '@sightline/telemetry';
+import { createPool } from '@sightline/service';
 import { PostgresOrderRepository } from '../../services/order-service/src/data/order-repository.ts';
 import { startInProcess } from './in-process.ts';
 import { freePort } from './ports.ts';

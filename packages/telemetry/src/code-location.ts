@@ -14,8 +14,19 @@ function isLibraryFrame(file: string): boolean {
   return file.startsWith('node:') || file.includes('/node_modules/');
 }
 
+/** The kit's packages, wherever a team has put them: this one, and those that add themselves. */
+const kitFolders = [fileURLToPath(new URL('../', import.meta.url))];
+
+/**
+ * Counts a package's folder as the kit's: an error it raises on a service's behalf (bad input,
+ * an unreachable dependency) points at the service's line that called it.
+ */
+export function addKitFolder(folder: URL): void {
+  kitFolders.push(fileURLToPath(folder));
+}
+
 function isKitFrame(file: string): boolean {
-  return file.includes('/packages/telemetry/');
+  return kitFolders.some((folder) => file.startsWith(folder));
 }
 
 /**

@@ -1,43 +1,20 @@
-export { adminTokenSettings, adminTokens, type AdminToken } from './admin-tokens.ts';
+// What a service's own code uses.
 export { recordBusinessFacts, type BusinessFacts } from './business-facts.ts';
-export { clientGoneSignal } from './client-gone.ts';
-export {
-  baseConfigSchema,
-  ConfigError,
-  loadConfig,
-  portSetting,
-  serviceUrlSetting,
-  statementTimeoutSetting,
-} from './config.ts';
-export {
-  createPool,
-  databaseCheck,
-  migrate,
-  type Pool,
-  type PoolClient,
-  type PoolOptions,
-} from './database.ts';
-export { type ErrorMapper, type ProblemAnswer } from './error-handler.ts';
 export { reportError, requestSpan } from './error-reporting.ts';
 export { setInboundContextPolicy, type InboundContextPolicy } from './inbound-context.ts';
-export { faults, setFaultInjector, type FaultInjector } from './faults.ts';
-export type { ReadinessCheck } from './health.ts';
 export { logger, type Logger } from './logger.ts';
+// How log lines' fields are named on OTLP log records (declared in telemetry/registry).
+export { conventionalLogAttributes, OTLP_NAMES } from './log-attributes.ts';
 export { createCounter, createGauge, registry } from './metrics.ts';
-export { runPeriodically, type Periodic } from './periodic.ts';
-export {
-  parseInput,
-  ProblemError,
-  problemType,
-  storableText,
-  type FieldError,
-  type Problem,
-} from './problem.ts';
-export {
-  createServiceClient,
-  DependencyUnavailable,
-  UnsafeRequestTarget,
-  type ServiceClientOptions,
-} from './service-client.ts';
-export { runService, startService, type RunningService, type ServiceOptions } from './service.ts';
 export { inSpan } from './spans.ts';
+
+// What the service framework (@sightline/service) builds its HTTP stack and client from.
+export { startClientCall, type CallOutcome } from './client-metrics.ts';
+export { addKitFolder } from './code-location.ts';
+export { currentRequestId } from './request-context.ts';
+export { requestContext, requestLog, withRoute } from './request-log.ts';
+export { metricsRoute, requestMetrics } from './metrics.ts';
+export { stopErrorReporting } from './sentry.ts';
+export { serviceIdentity, type ServiceIdentity } from './service-identity.ts';
+export { LOG_LEVELS, presentKeys, sentrySettings } from './settings.ts';
+export { stopTracing } from './tracing.ts';

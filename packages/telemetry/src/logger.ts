@@ -1,6 +1,6 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino, stdTimeFunctions, type Logger } from 'pino';
-import { LOG_LEVELS } from './config.ts';
+import { LOG_LEVELS } from './settings.ts';
 import { censor, REDACTED_PATHS } from './redaction.ts';
 import { currentRequestFacts, currentRequestId } from './request-context.ts';
 import { serviceIdentity } from './service-identity.ts';

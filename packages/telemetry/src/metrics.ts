@@ -1,5 +1,5 @@
 import { isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
-import type { Request, RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import client from 'prom-client';
 import { serviceIdentity } from './service-identity.ts';
 
@@ -42,10 +42,16 @@ const requestDuration = new client.Histogram<RequestLabels>({
   registers: [registry],
 });
 
+/** What Express adds to a request once a route has matched it. */
+type RoutedRequest = IncomingMessage & { baseUrl?: string; route?: { path?: unknown } };
+
+/** A handler in Express's shape (`app.use(handler)`), typed by Node's own request and response. */
+type Handler = (request: RoutedRequest, response: ServerResponse, next: () => void) => void;
+
 /** The route template (`/api/orders/:id`), never the raw path: labels must stay low-cardinality. */
-function routeOf(request: Request): string {
-  const route = request.route as { path?: unknown } | undefined;
-  return typeof route?.path === 'string' ? `${request.baseUrl}${route.path}` : 'unmatched';
+function routeOf(request: RoutedRequest): string {
+  const route = request.route;
+  return typeof route?.path === 'string' ? `${request.baseUrl ?? ''}${route.path}` : 'unmatched';
 }
 
 /**
@@ -54,13 +60,13 @@ function routeOf(request: Request): string {
  * first: a request the client aborted (a timeout upstream, an impatient user) still counts,
  * with `error_type="aborted"` and its status only if headers had gone out.
  */
-export const requestMetrics: RequestHandler = (request, response, next) => {
+export const requestMetrics: Handler = (request, response, next) => {
   const started = process.hrtime.bigint();
   const exemplar = currentTraceExemplar();
   response.once('close', () => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const labels: Partial<Record<RequestLabels, string | number>> = {
-      http_request_method: request.method,
+      http_request_method: request.method ?? 'GET',
       http_route: routeOf(request),
     };
     if (response.headersSent) labels.http_response_status_code = response.statusCode;
@@ -101,6 +107,9 @@ export function createGauge(name: string, help: string, read: () => Promise<numb
   });
 }
 
-export const metricsRoute: RequestHandler = async (_request, response) => {
-  response.type(registry.contentType).send(await registry.metrics());
-};
+/** `GET /metrics`: the registry in OpenMetrics text. */
+export async function metricsRoute(_request: IncomingMessage, response: ServerResponse) {
+  const body = await registry.metrics();
+  response.setHeader('content-type', registry.contentType);
+  response.end(body);
+}

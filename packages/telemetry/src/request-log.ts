@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
-import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import { logger } from './logger.ts';
 import { runWithRequestContext } from './request-context.ts';
@@ -25,7 +24,7 @@ export function withRoute<T extends object>(fields: T): T & { route?: string } {
 }
 
 /** One line per finished request: info for success, warn for 4xx, error for 5xx. */
-export const requestLog: RequestHandler = pinoHttp({
+export const requestLog = pinoHttp({
   logger,
   genReqId: requestIdFor,
   customLogLevel: (_request, response, error) => {
@@ -54,7 +53,7 @@ export const requestLog: RequestHandler = pinoHttp({
  * service-to-service client. Mounted after body parsing, whose stream callbacks would
  * otherwise run outside the request's async context.
  */
-export const requestContext: RequestHandler = (request, _response, next) => {
+export function requestContext(request: IncomingMessage, _response: unknown, next: () => void) {
   const requestId = request.id as string;
   runWithRequestContext({ requestId, facts: {} }, next);
-};
+}

@@ -1,4 +1,4 @@
-import { presentKeys, sentrySettings } from './config.ts';
+import { presentKeys, sentrySettings } from './settings.ts';
 import { serviceIdentity } from './service-identity.ts';
 
 type SentrySdk = typeof import('@sentry/node');

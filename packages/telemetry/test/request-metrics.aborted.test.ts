@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
-import { registry } from '../src/index.ts';
-import { requestMetrics } from '../src/metrics.ts';
+import { registry, requestMetrics } from '@sightline/telemetry';
 import { eventually } from '../../../test/support/eventually.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { baseConfigSchema, portSetting, serviceUrlSetting } from '@sightline/telemetry';
+import { baseConfigSchema, portSetting, serviceUrlSetting } from '@sightline/service';
 import { z } from 'zod';
 
 /** `a, b,c` → `['a', 'b', 'c']`; unset or empty → `[]`. */

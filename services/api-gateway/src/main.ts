@@ -1,10 +1,5 @@
-import {
-  loadConfig,
-  runService,
-  setInboundContextPolicy,
-  startService,
-  type RunningService,
-} from '@sightline/telemetry';
+import { loadConfig, runService, startService, type RunningService } from '@sightline/service';
+import { setInboundContextPolicy } from '@sightline/telemetry';
 import { Upstream } from './clients/upstream.ts';
 import { configSchema, type Config } from './config.ts';
 import { clientRateLimit, signUpRateLimit } from './rate-limit.ts';

@@ -1,4 +1,5 @@
-import { createCounter, ProblemError, problemType } from '@sightline/telemetry';
+import { ProblemError, problemType } from '@sightline/service';
+import { createCounter } from '@sightline/telemetry';
 import { Router, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 

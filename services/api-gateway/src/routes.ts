@@ -1,11 +1,10 @@
 import {
   clientGoneSignal,
-  createCounter,
   DependencyUnavailable,
   ProblemError,
   problemType,
-  requestSpan,
-} from '@sightline/telemetry';
+} from '@sightline/service';
+import { createCounter, requestSpan } from '@sightline/telemetry';
 import { Router, type Request, type RequestHandler } from 'express';
 import type { Upstream } from './clients/upstream.ts';
 import { readOpenApiDocument } from './openapi.ts';

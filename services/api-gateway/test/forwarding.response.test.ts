@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import type { RunningService } from '@sightline/telemetry';
+import type { RunningService } from '@sightline/service';
 import { postJson, startInProcess, type StartedService } from '../../../test/support/in-process.ts';
 import { startRecordingServer } from '../../../test/support/recording-server.ts';
 import { configSchema } from '../src/config.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { RunningService } from '@sightline/telemetry';
+import type { RunningService } from '@sightline/service';
 import { startInProcess, type StartedService } from '../../../test/support/in-process.ts';
 import { configSchema } from '../src/config.ts';
 import { start } from '../src/main.ts';

@@ -1,10 +1,10 @@
+import { adminTokenSettings } from '@sightline/faults';
 import {
-  adminTokenSettings,
   baseConfigSchema,
   portSetting,
   serviceUrlSetting,
   statementTimeoutSetting,
-} from '@sightline/telemetry';
+} from '@sightline/service';
 import { z } from 'zod';
 
 const milliseconds = () => z.coerce.number().int().positive();

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
+import { adminTokens } from '@sightline/faults';
 import {
-  adminTokens,
   createPool,
   databaseCheck,
   loadConfig,
@@ -9,7 +9,7 @@ import {
   runService,
   startService,
   type RunningService,
-} from '@sightline/telemetry';
+} from '@sightline/service';
 import { PaymentClient } from './clients/payment-client.ts';
 import { UserClient } from './clients/user-client.ts';
 import { configSchema, type Config } from './config.ts';
@@ -18,6 +18,7 @@ import { PostgresOrderRepository } from './data/order-repository.ts';
 import { Orders } from './domain/orders.ts';
 import { watchPendingOrders } from './domain/pending-orders.ts';
 import { Reconciler } from './domain/reconciler.ts';
+import { faults } from './faults.ts';
 import { mapOrderError, orderRoutes } from './routes.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('./data/migrations', import.meta.url));
@@ -55,7 +56,7 @@ export async function start(config: Config): Promise<RunningService> {
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     readinessDelayMs: config.SHUTDOWN_READINESS_DELAY_MS,
-    adminTokens: adminTokens(config),
+    beforeRoutes: [faults.adminRoutes(adminTokens(config))],
     onStop: [() => reconciling.stop(), () => pool.end(), () => readiness.close()],
   });
 }

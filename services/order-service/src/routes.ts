@@ -5,7 +5,7 @@ import {
   storableText,
   type ErrorMapper,
   type FieldError,
-} from '@sightline/telemetry';
+} from '@sightline/service';
 import { Router } from 'express';
 import { z } from 'zod';
 import {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { setFaultInjector } from '@sightline/telemetry';
+import { setFaultInjector } from '@sightline/service';
 import { queryDatabase } from '../../../test/support/database.ts';
 import { eventually } from '../../../test/support/eventually.ts';
 import { postJson, startInProcess, type StartedService } from '../../../test/support/in-process.ts';

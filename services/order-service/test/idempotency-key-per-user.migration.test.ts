@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { createPool, migrate, type Pool } from '@sightline/telemetry';
+import { createPool, migrate, type Pool } from '@sightline/service';
 import { createTestDatabase, queryDatabase } from '../../../test/support/database.ts';
 import { PostgresOrderRepository } from '../src/data/order-repository.ts';
 

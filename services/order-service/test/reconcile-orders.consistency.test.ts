@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createPool, type Pool } from '@sightline/telemetry';
+import { createPool, type Pool } from '@sightline/service';
 import { queryDatabase } from '../../../test/support/database.ts';
 import { freePort } from '../../../test/support/ports.ts';
 import { postJson, startInProcess, type StartedService } from '../../../test/support/in-process.ts';

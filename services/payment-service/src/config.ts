@@ -1,10 +1,10 @@
+import { adminTokenSettings } from '@sightline/faults';
 import {
-  adminTokenSettings,
   baseConfigSchema,
   portSetting,
   serviceUrlSetting,
   statementTimeoutSetting,
-} from '@sightline/telemetry';
+} from '@sightline/service';
 import { z } from 'zod';
 
 /** The simulated provider answers within 1.5 times its typical latency (see card-provider.ts). */

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
+import { adminTokens } from '@sightline/faults';
 import {
-  adminTokens,
   createPool,
   databaseCheck,
   loadConfig,
@@ -8,13 +8,14 @@ import {
   runService,
   startService,
   type RunningService,
-} from '@sightline/telemetry';
+} from '@sightline/service';
 import { OrderClient } from './clients/order-client.ts';
 import { configSchema, type Config } from './config.ts';
 import { PostgresProviderLedger } from './data/card-provider-ledger.ts';
 import { PostgresPaymentRepository } from './data/payment-repository.ts';
 import { SimulatedCardProvider } from './domain/card-provider.ts';
 import { Payments } from './domain/payments.ts';
+import { faults } from './faults.ts';
 import { mapPaymentError, paymentRoutes } from './routes.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('./data/migrations', import.meta.url));
@@ -43,7 +44,7 @@ export async function start(config: Config): Promise<RunningService> {
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     readinessDelayMs: config.SHUTDOWN_READINESS_DELAY_MS,
-    adminTokens: adminTokens(config),
+    beforeRoutes: [faults.adminRoutes(adminTokens(config))],
     onStop: [() => pool.end(), () => readiness.close()],
   });
 }

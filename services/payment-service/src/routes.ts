@@ -1,5 +1,5 @@
 import { CardSchema } from '@sightline/cards';
-import { parseInput, problemType, type ErrorMapper, type FieldError } from '@sightline/telemetry';
+import { parseInput, problemType, type ErrorMapper, type FieldError } from '@sightline/service';
 import { Router } from 'express';
 import { z } from 'zod';
 import {

@@ -1,10 +1,6 @@
 import { availableParallelism } from 'node:os';
-import {
-  adminTokenSettings,
-  baseConfigSchema,
-  portSetting,
-  statementTimeoutSetting,
-} from '@sightline/telemetry';
+import { adminTokenSettings } from '@sightline/faults';
+import { baseConfigSchema, portSetting, statementTimeoutSetting } from '@sightline/service';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;

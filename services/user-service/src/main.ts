@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
+import { adminTokens } from '@sightline/faults';
 import {
-  adminTokens,
   createPool,
   databaseCheck,
   loadConfig,
@@ -8,12 +8,13 @@ import {
   runService,
   startService,
   type RunningService,
-} from '@sightline/telemetry';
+} from '@sightline/service';
 import { configSchema, hashPoolSettings, type Config } from './config.ts';
 import { PostgresUserRepository } from './data/user-repository.ts';
 import { Passwords } from './domain/passwords.ts';
 import { Users } from './domain/users.ts';
 import { WorkPool } from './domain/work-pool.ts';
+import { faults } from './faults.ts';
 import { mapUserError, userRoutes } from './routes.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('./data/migrations', import.meta.url));
@@ -33,7 +34,7 @@ export async function start(config: Config): Promise<RunningService> {
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     readinessDelayMs: config.SHUTDOWN_READINESS_DELAY_MS,
-    adminTokens: adminTokens(config),
+    beforeRoutes: [faults.adminRoutes(adminTokens(config))],
     onStop: [() => pool.end(), () => readiness.close()],
   });
 }

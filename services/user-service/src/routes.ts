@@ -4,7 +4,7 @@ import {
   problemType,
   storableText,
   type ErrorMapper,
-} from '@sightline/telemetry';
+} from '@sightline/service';
 import { Router } from 'express';
 import { z } from 'zod';
 import { EmailTaken, UserNotFound } from './domain/user.ts';

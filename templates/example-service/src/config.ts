@@ -1,11 +1,11 @@
+import { adminTokenSettings } from '@sightline/faults';
 import {
-  adminTokenSettings,
   baseConfigSchema,
   portSetting,
   // #region database
   statementTimeoutSetting,
   // #endregion database
-} from '@sightline/telemetry';
+} from '@sightline/service';
 import { z } from 'zod';
 
 export const configSchema = baseConfigSchema.extend({

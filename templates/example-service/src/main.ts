@@ -1,13 +1,9 @@
-import {
-  adminTokens,
-  loadConfig,
-  runService,
-  startService,
-  type RunningService,
-} from '@sightline/telemetry';
+import { adminTokens } from '@sightline/faults';
+import { loadConfig, runService, startService, type RunningService } from '@sightline/service';
 import { configSchema, type Config } from './config.ts';
 import { openStorage } from './data/storage.ts';
 import { ExampleUseCases } from './domain/use-cases.ts';
+import { faults } from './faults.ts';
 import { exampleRoutes, mapExampleError } from './routes.ts';
 
 export async function start(config: Config): Promise<RunningService> {
@@ -20,7 +16,7 @@ export async function start(config: Config): Promise<RunningService> {
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     readinessDelayMs: config.SHUTDOWN_READINESS_DELAY_MS,
-    adminTokens: adminTokens(config),
+    beforeRoutes: [faults.adminRoutes(adminTokens(config))],
     onStop: storage.onStop,
   });
 }

@@ -1,4 +1,4 @@
-import { parseInput, problemType, storableText, type ErrorMapper } from '@sightline/telemetry';
+import { parseInput, problemType, storableText, type ErrorMapper } from '@sightline/service';
 import { Router } from 'express';
 import { z } from 'zod';
 import { ExampleNotFound } from './domain/example.ts';

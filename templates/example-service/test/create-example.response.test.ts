@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { RunningService } from '@sightline/telemetry';
+import type { RunningService } from '@sightline/service';
 // #region database
 import { createTestDatabase, queryDatabase } from '../../../test/support/database.ts';
 // #endregion database

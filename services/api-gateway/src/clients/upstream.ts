@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { createServiceClient, ProblemError, problemType } from '@sightline/telemetry';
+import { createServiceClient, ProblemError, problemType } from '@sightline/service';
 
 /** Request headers a client may send through the gateway; everything else stays at the edge. */
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'idempotency-key'];

@@ -1,4 +1,5 @@
-import { createServiceClient, DependencyUnavailable, faults } from '@sightline/telemetry';
+import { createServiceClient, DependencyUnavailable } from '@sightline/service';
+import { faults } from '../faults.ts';
 import { InvalidCard, type Card } from '../domain/order.ts';
 import type { ChargeOutcome, PaymentAttempt, PaymentGateway } from '../domain/ports.ts';
 

@@ -1,4 +1,4 @@
-import { createServiceClient } from '@sightline/telemetry';
+import { createServiceClient } from '@sightline/service';
 import type { UserDirectory } from '../domain/ports.ts';
 
 /** user-service, seen from order-service. */

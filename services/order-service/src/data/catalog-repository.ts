@@ -1,4 +1,5 @@
-import { faults, type Pool } from '@sightline/telemetry';
+import { type Pool } from '@sightline/service';
+import { faults } from '../faults.ts';
 import type { Product } from '../domain/order.ts';
 import type { Catalog } from '../domain/ports.ts';
 

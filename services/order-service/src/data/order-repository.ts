@@ -1,4 +1,4 @@
-import type { Pool } from '@sightline/telemetry';
+import type { Pool } from '@sightline/service';
 import type { Order, OrderLine, OrderStatus } from '../domain/order.ts';
 import type {
   ListPosition,

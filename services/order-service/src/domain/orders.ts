@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createCounter, faults, inSpan, logger, recordBusinessFacts } from '@sightline/telemetry';
+import { createCounter, inSpan, logger, recordBusinessFacts } from '@sightline/telemetry';
+import { faults } from '../faults.ts';
 import {
   IdempotencyKeyReused,
   MixedCurrencies,

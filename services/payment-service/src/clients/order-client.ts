@@ -1,4 +1,4 @@
-import { createServiceClient } from '@sightline/telemetry';
+import { createServiceClient } from '@sightline/service';
 import type { OrderBook } from '../domain/ports.ts';
 
 interface OrderBody {

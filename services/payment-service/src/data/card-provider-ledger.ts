@@ -1,4 +1,4 @@
-import type { Pool } from '@sightline/telemetry';
+import type { Pool } from '@sightline/service';
 import type { LedgerEntry, ProviderLedger } from '../domain/card-provider.ts';
 
 interface LedgerRow {

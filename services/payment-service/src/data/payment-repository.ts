@@ -1,4 +1,4 @@
-import type { Pool } from '@sightline/telemetry';
+import type { Pool } from '@sightline/service';
 import type { Payment } from '../domain/payment.ts';
 import type { NewAttempt, PaymentRepository } from '../domain/ports.ts';
 

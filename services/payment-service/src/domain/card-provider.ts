@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeCard } from '@sightline/cards';
-import { faults, inSpan, recordBusinessFacts } from '@sightline/telemetry';
+import { inSpan, recordBusinessFacts } from '@sightline/telemetry';
+import { faults } from '../faults.ts';
 import { CardProviderFailed, PaymentGatewayTimeout } from './payment.ts';
 import type { Authorization, CardProvider, ChargeInstruction, ChargeRecord } from './ports.ts';
 

@@ -1,4 +1,4 @@
-import type { Pool } from '@sightline/telemetry';
+import type { Pool } from '@sightline/service';
 import type { UserRepository } from '../domain/ports.ts';
 import type { User } from '../domain/user.ts';
 

@@ -1,4 +1,5 @@
-import { createCounter, faults, logger, recordBusinessFacts } from '@sightline/telemetry';
+import { createCounter, logger, recordBusinessFacts } from '@sightline/telemetry';
+import { faults } from '../faults.ts';
 import { EmailTaken, UserNotFound, type NewUser, type User } from './user.ts';
 import type { Passwords } from './passwords.ts';
 import type { UserRepository } from './ports.ts';

@@ -1,4 +1,4 @@
-import type { Pool } from '@sightline/telemetry';
+import type { Pool } from '@sightline/service';
 import type { Example, NewExample } from '../domain/example.ts';
 import type { ExampleRepository } from '../domain/ports.ts';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ReadinessCheck } from '@sightline/telemetry';
+import type { ReadinessCheck } from '@sightline/service';
 import type { Config } from '../config.ts';
 import type { Example, NewExample } from '../domain/example.ts';
 import type { ExampleRepository } from '../domain/ports.ts';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { createPool, databaseCheck, migrate, type ReadinessCheck } from '@sightline/telemetry';
+import { createPool, databaseCheck, migrate, type ReadinessCheck } from '@sightline/service';
 import type { Config } from '../config.ts';
 import type { ExampleRepository } from '../domain/ports.ts';
 import { PostgresExampleRepository } from './postgres-repository.ts';

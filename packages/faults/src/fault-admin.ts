@@ -1,11 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { parseInput, ProblemError, problemType } from '@sightline/service';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { AdminToken } from './admin-tokens.ts';
-import { FAULT_OPTIONS, isFaultName, type FaultName } from './fault-catalog.ts';
-import { describeFaults, switchOff, switchOn, withDefaults } from './fault-control.ts';
+import type { FaultControl } from './fault-control.ts';
 import { MAX_FAULT_MS, parseFaultDuration } from './fault-duration.ts';
-import { parseInput, ProblemError, problemType } from './problem.ts';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -60,19 +59,24 @@ const Lifetime = z.object({
 });
 
 /**
- * `/admin/faults`: list, switch on, switch off this service's faults. Mounted only when a
- * token is configured; every route needs one. It shares the service's port, so it is as
- * reachable as the service itself; the gateway forwards none of it.
+ * `/admin/faults`: list, switch on, switch off this service's faults, each checked against
+ * its declared options schema. Every route needs a token. It shares the service's port, so it
+ * is as reachable as the service itself; the gateway forwards none of it.
  */
-export function faultAdminRoutes(tokens: AdminToken[], owned: FaultName[]): Router {
+export function faultAdminRoutes(
+  control: FaultControl,
+  schemas: Record<string, z.ZodType>,
+  tokens: AdminToken[],
+): Router {
   const router = Router();
+  const owned = Object.keys(schemas);
   // Every owned fault's gauge starts at 0, so a dashboard has a series before the first drill.
-  describeFaults(owned);
+  control.describe(owned);
   router.use(requireToken(tokens));
 
-  const ownFault = (params: unknown): FaultName => {
+  const ownFault = (params: unknown): string => {
     const { fault } = parseInput(FaultParams, params, 'path');
-    if (!isFaultName(fault) || !owned.includes(fault)) {
+    if (!Object.hasOwn(schemas, fault)) {
       throw new ProblemError({
         type: problemType('fault-not-found'),
         title: 'No such fault here',
@@ -84,24 +88,28 @@ export function faultAdminRoutes(tokens: AdminToken[], owned: FaultName[]): Rout
   };
 
   router.get('/', (_request, response) => {
-    response.json({ faults: describeFaults(owned) });
+    response.json({ faults: control.describe(owned) });
   });
 
   router.put('/:fault', (request, response) => {
     const name = ownFault(request.params);
     const { for: lifetime, ...asked } = parseInput(FaultBody, request.body);
     const durationMs = parseInput(Lifetime, { for: lifetime }).for;
-    const options = parseInput(FAULT_OPTIONS[name], withDefaults(name, asked));
-    response.json(switchOn(name, options, durationMs, String(response.locals.adminTokenName)));
+    const schema = schemas[name] as z.ZodType;
+    const options = parseInput(schema, control.withDefaults(name, asked)) as object;
+    const by = String(response.locals.adminTokenName);
+    response.json(control.switchOn(name, options, durationMs, by));
   });
 
   router.delete('/:fault', (request, response) => {
-    response.json(switchOff(ownFault(request.params), String(response.locals.adminTokenName)));
+    response.json(
+      control.switchOff(ownFault(request.params), String(response.locals.adminTokenName)),
+    );
   });
 
   router.delete('/', (_request, response) => {
     const by = String(response.locals.adminTokenName);
-    response.json({ faults: owned.map((name) => switchOff(name, by)) });
+    response.json({ faults: owned.map((name) => control.switchOff(name, by)) });
   });
 
   return router;

@@ -2,20 +2,20 @@ import { isIPv6, type AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { type Express, type RequestHandler, type Router } from 'express';
-import type { AdminToken } from './admin-tokens.ts';
+import {
+  logger,
+  metricsRoute,
+  reportError,
+  requestContext,
+  requestLog,
+  requestMetrics,
+  stopErrorReporting,
+  stopTracing,
+} from '@sightline/telemetry';
 import { ConfigError } from './config.ts';
 import { errorHandler, notFound, type ErrorMapper } from './error-handler.ts';
-import { reportError } from './error-reporting.ts';
-import { faultAdminRoutes } from './fault-admin.ts';
-import { faultsOf } from './fault-control.ts';
-import { faultInjection } from './faults.ts';
+import { faultInjection } from './fault-injection.ts';
 import { mountHealthRoutes, type ReadinessCheck } from './health.ts';
-import { logger } from './logger.ts';
-import { metricsRoute, requestMetrics } from './metrics.ts';
-import { requestContext, requestLog } from './request-log.ts';
-import { stopErrorReporting } from './sentry.ts';
-import { serviceIdentity } from './service-identity.ts';
-import { stopTracing } from './tracing.ts';
 
 export interface ServiceOptions {
   /** The service's routes: thin handlers that parse, call a use case, map the result. */
@@ -45,10 +45,11 @@ export interface ServiceOptions {
   /** Express's `trust proxy`: who may set X-Forwarded-For. Default: nobody. */
   trustProxy?: boolean | number | string;
   /**
-   * Bearer tokens for `/admin/faults`, which switches this service's faults (those
-   * `faults/flags.json` gives to it) on and off. None: the admin API is not mounted (404).
+   * Handlers every request passes after its body is read and before the service's routes: a
+   * service's own admin routes, such as `/admin/faults` (`faults.adminRoutes(tokens)` from
+   * @sightline/faults).
    */
-  adminTokens?: AdminToken[];
+  beforeRoutes?: RequestHandler[];
   /** Closed after the last request has drained (database pools, mostly). */
   onStop?: (() => Promise<void>)[];
 }
@@ -68,8 +69,8 @@ export interface RunningService {
 
 /**
  * Every service's HTTP stack, in the same order everywhere: request id and log line, RED
- * metrics, the service's own edge handlers, body parsing, request context, the admin API (if configured), fault injection,
- * routes, then the one error handler.
+ * metrics, the service's own edge handlers, body parsing, request context, its handlers before
+ * the routes (an admin API), fault injection, routes, then the one error handler.
  */
 function createApp(options: ServiceOptions, isDraining: () => boolean): Express {
   const app = express();
@@ -82,10 +83,7 @@ function createApp(options: ServiceOptions, isDraining: () => boolean): Express 
   for (const handler of options.beforeBody ?? []) app.use(handler);
   app.use(express.json({ limit: '100kb' }));
   app.use(requestContext);
-  const faults = faultsOf(serviceIdentity().name);
-  if (options.adminTokens?.length && faults.length > 0) {
-    app.use('/admin/faults', faultAdminRoutes(options.adminTokens, faults));
-  }
+  for (const handler of options.beforeRoutes ?? []) app.use(handler);
   app.use(faultInjection);
   app.use(options.routes);
   app.use(notFound);

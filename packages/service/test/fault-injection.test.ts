@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { postJson, startInProcess, type StartedService } from '../../../test/support/in-process.ts';
 import { freePort } from '../../../test/support/ports.ts';
-import { setFaultInjector } from '../src/faults.ts';
+import { setFaultInjector } from '../src/fault-injection.ts';
 import { ProblemError, problemType } from '../src/problem.ts';
 
 describe('the fault-injection seam', () => {

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { createTestDatabase } from '../../../test/support/database.ts';
 import { eventually } from '../../../test/support/eventually.ts';
 import { createPool, databaseCheck, migrate, poolName } from '../src/database.ts';
-import { registry } from '../src/metrics.ts';
+import { registry } from '@sightline/telemetry';
 
 /** This pool's samples on /metrics, as `name{other labels} value`, in the order they come. */
 async function poolSamples(url: string): Promise<string[]> {

@@ -1,7 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { reportError } from './error-reporting.ts';
+import { reportError, withRoute } from '@sightline/telemetry';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, type Problem } from './problem.ts';
-import { withRoute } from './request-log.ts';
 
 /** A problem with the response headers that belong to it, such as `Retry-After` on a 503. */
 export interface ProblemAnswer {

@@ -1,10 +1,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { logger, registry } from '@sightline/telemetry';
 import pg from 'pg';
 import client from 'prom-client';
 import type { ReadinessCheck } from './health.ts';
-import { logger } from './logger.ts';
-import { registry } from './metrics.ts';
 
 export type { Pool, PoolClient } from 'pg';
 

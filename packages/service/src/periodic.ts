@@ -1,5 +1,4 @@
-import { reportError } from './error-reporting.ts';
-import { inSpan } from './spans.ts';
+import { inSpan, reportError } from '@sightline/telemetry';
 
 export interface Periodic {
   /** No new run starts; resolves when the one in progress, if any, has finished. */

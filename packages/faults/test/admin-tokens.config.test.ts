@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
 import { adminTokens, adminTokenSettings } from '../src/admin-tokens.ts';
-import { ConfigError, loadConfig } from '../src/config.ts';
+import { ConfigError, loadConfig } from '@sightline/service';
 
 const schema = z.object(adminTokenSettings);
 const GOOD = 'a-long-enough-token-0123456789';

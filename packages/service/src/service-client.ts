@@ -1,8 +1,7 @@
 import axios, { isAxiosError, isCancel, type AxiosInstance, type CreateAxiosDefaults } from 'axios';
-import { startClientCall, type CallOutcome } from './client-metrics.ts';
-import { faultInjector } from './faults.ts';
+import { currentRequestId, startClientCall, type CallOutcome } from '@sightline/telemetry';
+import { faultInjector } from './fault-injection.ts';
 import { problemType, ProblemError } from './problem.ts';
-import { currentRequestId } from './request-context.ts';
 
 export type Unavailability = 'timeout' | 'unreachable' | 'failed';
 

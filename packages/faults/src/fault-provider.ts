@@ -7,10 +7,10 @@ import {
   type Provider,
   type ResolutionDetails,
 } from '@openfeature/server-sdk';
-import type { FaultName, FlagDefinition } from './fault-catalog.ts';
+import type { FlagDefinition } from './flag-file.ts';
 
 export interface ActiveFault {
-  name: FaultName;
+  name: string;
   options: Record<string, unknown>;
   since: Date;
   until: Date;
@@ -20,7 +20,7 @@ export interface ActiveFault {
 
 /**
  * An in-process OpenFeature provider for the fault flags: the definitions come from the flagd
- * file, the switched-on state from the admin API. Every fault has an expiry; a timer (unref'd,
+ * file (one service's flags), the switched-on state from the admin API. Every fault has an expiry; a timer (unref'd,
  * so it never keeps a process alive) clears it, and an evaluation after `until` finds it off
  * even before the timer has run.
  */
@@ -28,19 +28,19 @@ export class FaultFlagProvider implements Provider {
   readonly metadata = { name: 'sightline-faults' } as const;
   readonly runsOn = 'server' as const;
   readonly events = new OpenFeatureEventEmitter();
-  private readonly definitions: Record<FaultName, FlagDefinition>;
-  private readonly active = new Map<FaultName, ActiveFault & { timer: NodeJS.Timeout }>();
+  private readonly definitions: Record<string, FlagDefinition>;
+  private readonly active = new Map<string, ActiveFault & { timer: NodeJS.Timeout }>();
   private readonly onExpired: (fault: ActiveFault) => void;
 
   constructor(
-    definitions: Record<FaultName, FlagDefinition>,
+    definitions: Record<string, FlagDefinition>,
     onExpired: (fault: ActiveFault) => void,
   ) {
     this.definitions = definitions;
     this.onExpired = onExpired;
   }
 
-  definition(name: FaultName): FlagDefinition {
+  definition(name: string): FlagDefinition | undefined {
     return this.definitions[name];
   }
 
@@ -54,7 +54,7 @@ export class FaultFlagProvider implements Provider {
   }
 
   /** Switches a fault off; returns what was on, if anything. */
-  clear(name: FaultName): ActiveFault | undefined {
+  clear(name: string): ActiveFault | undefined {
     const current = this.active.get(name);
     if (!current) return undefined;
     clearTimeout(current.timer);
@@ -70,7 +70,7 @@ export class FaultFlagProvider implements Provider {
   }
 
   /** The fault while it is on and not past its expiry. */
-  get(name: FaultName): ActiveFault | undefined {
+  get(name: string): ActiveFault | undefined {
     const current = this.active.get(name);
     if (current && current.until.getTime() <= Date.now()) {
       this.expire(name);
@@ -83,7 +83,7 @@ export class FaultFlagProvider implements Provider {
     flagKey: string,
     defaultValue: T,
   ): Promise<ResolutionDetails<T>> {
-    const definition = this.definitions[flagKey as FaultName] as FlagDefinition | undefined;
+    const definition = this.definitions[flagKey];
     if (!definition) {
       return Promise.resolve({
         value: defaultValue,
@@ -91,7 +91,7 @@ export class FaultFlagProvider implements Provider {
         errorCode: ErrorCode.FLAG_NOT_FOUND,
       });
     }
-    const fault = definition.state === 'ENABLED' ? this.get(flagKey as FaultName) : undefined;
+    const fault = definition.state === 'ENABLED' ? this.get(flagKey) : undefined;
     return Promise.resolve(
       fault
         ? {
@@ -126,12 +126,12 @@ export class FaultFlagProvider implements Provider {
     return { value, reason: StandardResolutionReasons.ERROR, errorCode: ErrorCode.TYPE_MISMATCH };
   }
 
-  private expire(name: FaultName): void {
+  private expire(name: string): void {
     const fault = this.clear(name);
     if (fault) this.onExpired(fault);
   }
 
-  private changed(name: FaultName): void {
+  private changed(name: string): void {
     this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: [name] });
   }
 }

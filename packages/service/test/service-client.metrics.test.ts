@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startRecordingServer } from '../../../test/support/recording-server.ts';
-import { registry } from '../src/metrics.ts';
+import { registry } from '@sightline/telemetry';
 import { createServiceClient, DependencyUnavailable } from '../src/service-client.ts';
 
 /**
