@@ -1,0 +1,231 @@
+/**
+ * `npm run services:sync`: writes what the committed files say about the services from the
+ * one service list (infra/dev/services.ts), so adding a service is adding one entry there.
+ *
+ *   docker-compose.yml  each service's block, every service's <NAME>_URL, the postgres
+ *                       container's role passwords (marked blocks)
+ *   .env                <NAME>_PORT and <NAME>_DB_PASSWORD (marked blocks)
+ *   infra/postgres/init.sql  a role and a database per service with one (marked block)
+ *   infra/Dockerfile    each service's package.json and sources (marked blocks)
+ *   deploy/helm/sightline    files/services.json, files/postgres/init.sql, the services'
+ *                       scrape targets, values.yaml's services.resources and
+ *                       networkPolicy.serviceCalls
+ *
+ * What is written is Prettier-formatted where Prettier formats the file.
+ * test/config/services-sync.test.ts fails when a committed file differs from what this
+ * writes. The rendered manifest (deploy/k8s/sightline.yaml) needs Helm: `npm run chart:sync`.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
+import { parse, parseDocument } from 'yaml';
+import { targetGroups } from '../stack/prometheus-targets.ts';
+import {
+  databasePasswordVariable,
+  databaseRole,
+  SERVICES,
+  serviceCalls,
+  urlVariable,
+  type ServiceSpec,
+} from '../dev/services.ts';
+import { replaceBlocks } from './blocks.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CHART = 'deploy/helm/sightline';
+
+/** `order-service` → `ORDER_SERVICE`. */
+const upperSnake = (name: string) => name.toUpperCase().replaceAll('-', '_');
+const callees = serviceCalls();
+
+/**
+ * A service's compose block. Its own settings, if it has any, are hand-written above the
+ * generated blocks: `x-<name>` (anchor `&<name>`) is merged into the block, `x-<name>-env`
+ * (anchor `&<name>-env`) into its environment.
+ */
+function composeService(service: ServiceSpec, compose: string): string[] {
+  const { name, port, database } = service;
+  const own = (anchor: string) => new RegExp(`^x-${anchor}: &${anchor}$`, 'm').test(compose);
+  const merged = (anchor: string, common: string) =>
+    own(anchor) ? `[*${anchor}, *${common}]` : `*${common}`;
+  const calls = callees[name] ?? [];
+  return [
+    `${name}:`,
+    `  <<: ${merged(name, 'service')}`,
+    `  command: [node, --import, '@sightline/telemetry/register', services/${name}/src/main.ts]`,
+    `  environment:`,
+    `    <<: ${merged(`${name}-env`, 'service-env')}`,
+    `    PORT: ${port}`,
+    ...(database
+      ? [
+          `    DATABASE_URL: postgres://${databaseRole(name)}:\${${databasePasswordVariable(name)}}@postgres:5432/${database}`,
+        ]
+      : []),
+    `  ports: ['127.0.0.1:\${${upperSnake(name)}_PORT}:${port}']`,
+    `  depends_on:`,
+    ...(database ? [`    postgres: { condition: service_healthy }`] : []),
+    // A service that calls others starts after them; they already waited for the pipeline.
+    ...(calls.length > 0
+      ? calls.map((callee) => `    ${callee}: { condition: service_healthy }`)
+      : [
+          `    otel-collector: { condition: service_started }`,
+          `    spotlight: { condition: service_started }`,
+        ]),
+  ];
+}
+
+const withDatabase = SERVICES.filter((s) => s.database);
+const called = SERVICES.filter((s) => s.name !== 'api-gateway');
+
+function composeFile(text: string): string {
+  return replaceBlocks('docker-compose.yml', text, '#', [
+    called.map((s) => `${urlVariable(s.name)}: http://${s.name}:${s.port}`),
+    SERVICES.flatMap((s) => ['', ...composeService(s, text)]).slice(1),
+    withDatabase.map(
+      (s) => `${databasePasswordVariable(s.name)}: \${${databasePasswordVariable(s.name)}}`,
+    ),
+  ]);
+}
+
+function envFile(text: string): string {
+  return replaceBlocks('.env', text, '#', [
+    SERVICES.map((s) => `${upperSnake(s.name)}_PORT=${s.port}`),
+    withDatabase.map((s) => `${databasePasswordVariable(s.name)}=compose-${s.name}`),
+  ]);
+}
+
+function initSql(text: string): string {
+  return replaceBlocks(
+    'infra/postgres/init.sql',
+    text,
+    '--',
+    [
+      withDatabase.flatMap((s) => {
+        const role = databaseRole(s.name);
+        return [
+          `\\getenv ${role}_password ${databasePasswordVariable(s.name)}`,
+          `CREATE ROLE ${role} LOGIN PASSWORD :'${role}_password';`,
+          `CREATE DATABASE ${s.database} OWNER ${role};`,
+          `REVOKE ALL ON DATABASE ${s.database} FROM PUBLIC;`,
+          '',
+        ];
+      }),
+    ].map((block) => block.slice(0, -1)),
+  );
+}
+
+function dockerfile(text: string): string {
+  return replaceBlocks('infra/Dockerfile', text, '#', [
+    SERVICES.map((s) => `COPY services/${s.name}/package.json services/${s.name}/`),
+    SERVICES.map((s) => `COPY services/${s.name}/src services/${s.name}/src`),
+  ]);
+}
+
+/** The chart's files/services.json, which its templates make a Deployment and Service of. */
+export function chartServiceList(): string {
+  const list = SERVICES.map((s) => ({ name: s.name, port: s.port, database: s.database ?? '' }));
+  return `${JSON.stringify(list, null, 2)}\n`;
+}
+
+/** A compose memory limit (`208M`, docker's binary units) as a Kubernetes quantity. */
+export function kubernetesMemory(compose: string): string {
+  const match = /^(\d+)([kmg])b?$/i.exec(compose.trim());
+  if (!match) throw new Error(`unexpected compose memory limit ${compose}`);
+  return `${match[1]}${match[2]!.toUpperCase() === 'K' ? 'Ki' : `${match[2]!.toUpperCase()}i`}`;
+}
+
+interface ComposeServices {
+  services: Record<string, { deploy?: { resources?: { limits?: { memory?: string } } } }>;
+}
+
+/**
+ * values.yaml with each service's resources (the memory limit compose gives it, as request
+ * and limit; a new service gets the others' CPU request) and which service calls which, for
+ * the network policies.
+ */
+function chartValues(text: string, compose: string): string {
+  const document = parseDocument(text);
+  const { services } = parse(compose, { merge: true }) as ComposeServices;
+  const resources = document.getIn(['services', 'resources']) as {
+    items: { key: { value: string } }[];
+  } | null;
+  for (const item of [...(resources?.items ?? [])]) {
+    const name = item.key.value;
+    if (!SERVICES.some((s) => s.name === name)) document.deleteIn(['services', 'resources', name]);
+  }
+  for (const { name } of SERVICES) {
+    const limit = services[name]?.deploy?.resources?.limits?.memory;
+    if (!limit) throw new Error(`docker-compose.yml has no memory limit for ${name}`);
+    const memory = kubernetesMemory(String(limit));
+    const path = ['services', 'resources', name];
+    if (!document.hasIn([...path, 'requests', 'cpu'])) {
+      document.setIn([...path, 'requests', 'cpu'], '50m');
+    }
+    document.setIn([...path, 'requests', 'memory'], memory);
+    document.setIn([...path, 'limits', 'memory'], memory);
+  }
+  const calls = document.createNode(callees, { flow: false });
+  for (const pair of calls.items) {
+    (pair.value as { flow?: boolean }).flow = true;
+  }
+  const existing = document.getIn(['networkPolicy', 'serviceCalls'], true) as {
+    commentBefore?: string | null;
+  } | null;
+  calls.commentBefore = existing?.commentBefore ?? null;
+  document.setIn(['networkPolicy', 'serviceCalls'], calls);
+  return document.toString({ lineWidth: 0, flowCollectionPadding: false });
+}
+
+/** Every file sync writes, path (relative to the repository) → its content, formatted. */
+export async function syncedFiles(root = ROOT): Promise<Map<string, string>> {
+  const read = (path: string) => readFileSync(join(root, path), 'utf8');
+  const compose = composeFile(read('docker-compose.yml'));
+  const init = initSql(read('infra/postgres/init.sql'));
+  const files = new Map<string, string>([
+    ['docker-compose.yml', compose],
+    ['.env', envFile(read('.env'))],
+    ['infra/postgres/init.sql', init],
+    ['infra/Dockerfile', dockerfile(read('infra/Dockerfile'))],
+    [`${CHART}/files/services.json`, chartServiceList()],
+    [`${CHART}/files/postgres/init.sql`, init],
+    [
+      `${CHART}/files/prometheus/targets/services.json`,
+      `${JSON.stringify(targetGroups('compose').services, null, 2)}\n`,
+    ],
+    [`${CHART}/values.yaml`, chartValues(read(`${CHART}/values.yaml`), compose)],
+  ]);
+  const config = await prettier.resolveConfig(join(root, 'package.json'));
+  for (const [path, content] of files) {
+    const filepath = join(root, path);
+    const { ignored, inferredParser } = await prettier.getFileInfo(filepath, {
+      ignorePath: join(root, '.prettierignore'),
+    });
+    if (ignored || !inferredParser) continue;
+    files.set(path, await prettier.format(content, { ...config, filepath }));
+  }
+  return files;
+}
+
+/** Writes each file that differs; returns their paths. */
+export async function syncServices(root = ROOT): Promise<string[]> {
+  const written: string[] = [];
+  for (const [path, content] of await syncedFiles(root)) {
+    const target = join(root, path);
+    if (readFileSync(target, 'utf8') === content) continue;
+    writeFileSync(target, content);
+    written.push(path);
+  }
+  return written;
+}
+
+if (import.meta.main) {
+  const written = await syncServices();
+  console.log(
+    written.length === 0
+      ? 'every file already lists the services as infra/dev/services.ts does'
+      : [
+          ...written.map((path) => `wrote ${path}`),
+          'deploy/k8s/sightline.yaml is rendered from the chart by npm run chart:sync (needs Helm: npm run k8s:install)',
+        ].join('\n'),
+  );
+}
