@@ -176,7 +176,10 @@ function chartValues(text: string, compose: string): string {
   return document.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
-/** Every file sync writes, path (relative to the repository) → its content, formatted. */
+/**
+ * Every file sync writes, path (relative to `root`) → its content, formatted: the files of
+ * `root` with their generated parts made from this checkout's service list.
+ */
 export async function syncedFiles(root = ROOT): Promise<Map<string, string>> {
   const read = (path: string) => readFileSync(join(root, path), 'utf8');
   const compose = composeFile(read('docker-compose.yml'));
@@ -204,6 +207,15 @@ export async function syncedFiles(root = ROOT): Promise<Map<string, string>> {
     files.set(path, await prettier.format(content, { ...config, filepath }));
   }
   return files;
+}
+
+/** The files of `root` that differ from what sync would write there. */
+export async function driftedFiles(root = ROOT): Promise<string[]> {
+  const drifted: string[] = [];
+  for (const [path, content] of await syncedFiles(root)) {
+    if (readFileSync(join(root, path), 'utf8') !== content) drifted.push(path);
+  }
+  return drifted;
 }
 
 /** Writes each file that differs; returns their paths. */
