@@ -82,13 +82,18 @@ export function databasePasswordVariable(name: string): string {
   return `${databaseRole(name).toUpperCase()}_DB_PASSWORD`;
 }
 
-/** The addresses each service needs of the others (every one but the gateway). */
-export function serviceUrls(ports: Ports, host = '127.0.0.1'): Record<string, string> {
+/**
+ * The addresses each service needs of the others (every one but the gateway), of those
+ * `ports` has: a caller that starts only some services names only theirs.
+ */
+export function serviceUrls(ports: Partial<Ports>, host = '127.0.0.1'): Record<string, string> {
   return Object.fromEntries(
-    SERVICES.filter((s) => s.name !== 'api-gateway').map((s) => [
-      urlVariable(s.name),
-      `http://${host}:${ports[s.name]}`,
-    ]),
+    SERVICES.flatMap((s) => {
+      const port = ports[s.name];
+      return s.name === 'api-gateway' || port === undefined
+        ? []
+        : [[urlVariable(s.name), `http://${host}:${port}`]];
+    }),
   );
 }
 

@@ -1,9 +1,9 @@
 /**
  * `npm run new-service -- <name> [--port N] [--with-database] [--public /api/<resource>]`
  *
- * Creates services/<name>/ from templates/example-service and registers it (generate.ts says
- * where), then runs `npm install` so the new workspace enters package-lock.json
- * (`--no-install` skips that).
+ * Creates services/<name>/ from templates/example-service, adds it to the service list
+ * (infra/dev/services.ts) and runs `npm run services:sync` (generate.ts), then runs
+ * `npm install` so the new workspace enters package-lock.json (`--no-install` skips that).
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
