@@ -64,6 +64,7 @@ try {
             `  services/api-gateway/openapi.json   document ${made.path} and drive its statuses in test/e2e/openapi.contract.test.ts`,
           ]
         : []),
+      '  npm run chart:sync        re-renders deploy/k8s/sightline.yaml with it (needs Helm: npm run k8s:install)',
       '  docs/new-service.md       what it still has to decide: its SLO, alerts, spans',
     ].join('\n'),
   );
