@@ -19,7 +19,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
-import { parse, parseDocument } from 'yaml';
+import { isCollection, isMap, isScalar, parse, parseDocument } from 'yaml';
 import { targetGroups } from '../stack/prometheus-targets.ts';
 import {
   databasePasswordVariable,
@@ -75,12 +75,16 @@ function composeService(service: ServiceSpec, compose: string): string[] {
 }
 
 const withDatabase = SERVICES.filter((s) => s.database);
+
+/** Groups of lines, one after the other with a blank line between. */
+const separated = (groups: string[][]) =>
+  groups.flatMap((lines, i) => (i === 0 ? lines : ['', ...lines]));
 const called = SERVICES.filter((s) => s.name !== 'api-gateway');
 
 function composeFile(text: string): string {
   return replaceBlocks('docker-compose.yml', text, '#', [
     called.map((s) => `${urlVariable(s.name)}: http://${s.name}:${s.port}`),
-    SERVICES.flatMap((s) => ['', ...composeService(s, text)]).slice(1),
+    separated(SERVICES.map((s) => composeService(s, text))),
     withDatabase.map(
       (s) => `${databasePasswordVariable(s.name)}: \${${databasePasswordVariable(s.name)}}`,
     ),
@@ -95,23 +99,16 @@ function envFile(text: string): string {
 }
 
 function initSql(text: string): string {
-  return replaceBlocks(
-    'infra/postgres/init.sql',
-    text,
-    '--',
-    [
-      withDatabase.flatMap((s) => {
-        const role = databaseRole(s.name);
-        return [
-          `\\getenv ${role}_password ${databasePasswordVariable(s.name)}`,
-          `CREATE ROLE ${role} LOGIN PASSWORD :'${role}_password';`,
-          `CREATE DATABASE ${s.database} OWNER ${role};`,
-          `REVOKE ALL ON DATABASE ${s.database} FROM PUBLIC;`,
-          '',
-        ];
-      }),
-    ].map((block) => block.slice(0, -1)),
-  );
+  const roles = withDatabase.map((s) => {
+    const role = databaseRole(s.name);
+    return [
+      `\\getenv ${role}_password ${databasePasswordVariable(s.name)}`,
+      `CREATE ROLE ${role} LOGIN PASSWORD :'${role}_password';`,
+      `CREATE DATABASE ${s.database} OWNER ${role};`,
+      `REVOKE ALL ON DATABASE ${s.database} FROM PUBLIC;`,
+    ];
+  });
+  return replaceBlocks('infra/postgres/init.sql', text, '--', [separated(roles)]);
 }
 
 function dockerfile(text: string): string {
@@ -146,11 +143,9 @@ interface ComposeServices {
 function chartValues(text: string, compose: string): string {
   const document = parseDocument(text);
   const { services } = parse(compose, { merge: true }) as ComposeServices;
-  const resources = document.getIn(['services', 'resources']) as {
-    items: { key: { value: string } }[];
-  } | null;
-  for (const item of [...(resources?.items ?? [])]) {
-    const name = item.key.value;
+  const resources = document.getIn(['services', 'resources']);
+  for (const { key } of isMap(resources) ? [...resources.items] : []) {
+    const name = String(isScalar(key) ? key.value : key);
     if (!SERVICES.some((s) => s.name === name)) document.deleteIn(['services', 'resources', name]);
   }
   for (const { name } of SERVICES) {
@@ -164,14 +159,9 @@ function chartValues(text: string, compose: string): string {
     document.setIn([...path, 'requests', 'memory'], memory);
     document.setIn([...path, 'limits', 'memory'], memory);
   }
-  const calls = document.createNode(callees, { flow: false });
-  for (const pair of calls.items) {
-    (pair.value as { flow?: boolean }).flow = true;
-  }
-  const existing = document.getIn(['networkPolicy', 'serviceCalls'], true) as {
-    commentBefore?: string | null;
-  } | null;
-  calls.commentBefore = existing?.commentBefore ?? null;
+  // Each service's callees on one line, as a flow sequence.
+  const calls = document.createNode(callees);
+  for (const { value } of calls.items) if (isCollection(value)) value.flow = true;
   document.setIn(['networkPolicy', 'serviceCalls'], calls);
   return document.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
