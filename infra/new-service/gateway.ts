@@ -24,8 +24,16 @@ export function gatewayRoutes(root: string, resource: string): boolean {
   return routes.includes(`'/api/${resource}'`) || routes.includes(`'/api/${resource}/`);
 }
 
-/** Inserts `text` after the last line matching `anchor`. */
-function insertAfter(file: string, content: string, anchor: RegExp, text: string): string {
+interface Insertion {
+  /** The file's path, for errors. */
+  file: string;
+  content: string;
+  /** `text` goes after the last line that matches. */
+  anchor: RegExp;
+  text: string;
+}
+
+function insertAfter({ file, content, anchor, text }: Insertion): string {
   const match = [...content.matchAll(new RegExp(anchor.source, 'gm'))].at(-1);
   if (!match) throw new Error(`${file}: no line matches ${anchor}; route the service by hand`);
   const at = content.indexOf('\n', match.index) + 1;
@@ -59,7 +67,7 @@ export function routeThroughGateway({ root, name, port, resource }: GatewayRoute
   for (const [file, anchor, text] of edits) {
     const path = join(GATEWAY, file);
     const content = files.get(path) ?? readFileSync(join(root, path), 'utf8');
-    files.set(path, insertAfter(path, content, anchor, text));
+    files.set(path, insertAfter({ file: path, content, anchor, text }));
   }
   return files;
 }

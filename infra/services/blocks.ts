@@ -19,18 +19,21 @@ export function markers(prefix: CommentPrefix, indent = ''): { start: string; en
   };
 }
 
+export interface GeneratedBlocks {
+  /** The file's path, for errors. */
+  file: string;
+  text: string;
+  prefix: CommentPrefix;
+  /** Each block's lines, without their indentation: the block's start marker sets it. */
+  blocks: readonly (readonly string[])[];
+}
+
 /**
- * `text` with the lines of each marked block replaced by what `blocks` gives, in order: the
- * first marked block gets `blocks[0]`, and so on. Each replacement is a list of lines without
- * their indentation; the block's start marker sets it. Fails unless the file has exactly as
- * many blocks as given, so a removed marker is noticed rather than written around.
+ * `text` with the lines of each marked block replaced by the next of `blocks`, in order.
+ * Fails unless the file has exactly as many blocks as given, so a removed marker is noticed
+ * rather than written around.
  */
-export function replaceBlocks(
-  file: string,
-  text: string,
-  prefix: CommentPrefix,
-  blocks: readonly (readonly string[])[],
-): string {
+export function replaceBlocks({ file, text, prefix, blocks }: GeneratedBlocks): string {
   const lines = text.split('\n');
   const out: string[] = [];
   const escaped = prefix.replace(/[-#]/g, '\\$&');

@@ -82,20 +82,30 @@ const separated = (groups: string[][]) =>
 const called = SERVICES.filter((s) => s.name !== 'api-gateway');
 
 function composeFile(text: string): string {
-  return replaceBlocks('docker-compose.yml', text, '#', [
-    called.map((s) => `${urlVariable(s.name)}: http://${s.name}:${s.port}`),
-    separated(SERVICES.map((s) => composeService(s, text))),
-    withDatabase.map(
-      (s) => `${databasePasswordVariable(s.name)}: \${${databasePasswordVariable(s.name)}}`,
-    ),
-  ]);
+  return replaceBlocks({
+    file: 'docker-compose.yml',
+    text,
+    prefix: '#',
+    blocks: [
+      called.map((s) => `${urlVariable(s.name)}: http://${s.name}:${s.port}`),
+      separated(SERVICES.map((s) => composeService(s, text))),
+      withDatabase.map(
+        (s) => `${databasePasswordVariable(s.name)}: \${${databasePasswordVariable(s.name)}}`,
+      ),
+    ],
+  });
 }
 
 function envFile(text: string): string {
-  return replaceBlocks('.env', text, '#', [
-    SERVICES.map((s) => `${upperSnake(s.name)}_PORT=${s.port}`),
-    withDatabase.map((s) => `${databasePasswordVariable(s.name)}=compose-${s.name}`),
-  ]);
+  return replaceBlocks({
+    file: '.env',
+    text,
+    prefix: '#',
+    blocks: [
+      SERVICES.map((s) => `${upperSnake(s.name)}_PORT=${s.port}`),
+      withDatabase.map((s) => `${databasePasswordVariable(s.name)}=compose-${s.name}`),
+    ],
+  });
 }
 
 function initSql(text: string): string {
@@ -108,14 +118,24 @@ function initSql(text: string): string {
       `REVOKE ALL ON DATABASE ${s.database} FROM PUBLIC;`,
     ];
   });
-  return replaceBlocks('infra/postgres/init.sql', text, '--', [separated(roles)]);
+  return replaceBlocks({
+    file: 'infra/postgres/init.sql',
+    text,
+    prefix: '--',
+    blocks: [separated(roles)],
+  });
 }
 
 function dockerfile(text: string): string {
-  return replaceBlocks('infra/Dockerfile', text, '#', [
-    SERVICES.map((s) => `COPY services/${s.name}/package.json services/${s.name}/`),
-    SERVICES.map((s) => `COPY services/${s.name}/src services/${s.name}/src`),
-  ]);
+  return replaceBlocks({
+    file: 'infra/Dockerfile',
+    text,
+    prefix: '#',
+    blocks: [
+      SERVICES.map((s) => `COPY services/${s.name}/package.json services/${s.name}/`),
+      SERVICES.map((s) => `COPY services/${s.name}/src services/${s.name}/src`),
+    ],
+  });
 }
 
 /** The chart's files/services.json, which its templates make a Deployment and Service of. */
