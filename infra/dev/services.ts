@@ -3,28 +3,62 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The services, written down once. The starter, the native stack, Prometheus' targets, the
- * benchmarks, the end-to-end tests and the stack tests all read this list, so adding a service
- * is adding one entry (`npm run new-service` does, and registers it with compose too).
- * The gateway comes last: it is the only public entry.
+ * The services, written down once: adding a service is adding one entry here (`npm run
+ * new-service` does) and running `npm run services:sync`. The starter, the native stack,
+ * Prometheus' targets, the benchmarks and the tests read this list as it is; sync writes what
+ * is committed for people to read from it: docker-compose.yml's and .env's service blocks,
+ * infra/postgres/init.sql, infra/Dockerfile and the Helm chart's service list and values
+ * (infra/services/sync.ts), and test/config/services-sync.test.ts fails when one drifts.
+ * Services start in this order, so a service comes after those it calls; the gateway comes
+ * last: it is the only public entry.
  */
 const LIST = [
-  { name: 'user-service', port: 8001, database: 'users' },
-  { name: 'payment-service', port: 8003, database: 'payments' },
-  { name: 'order-service', port: 8002, database: 'orders' },
+  { name: 'user-service', port: 8001, database: 'users', public: true },
+  { name: 'payment-service', port: 8003, database: 'payments', public: true },
+  {
+    name: 'order-service',
+    port: 8002,
+    database: 'orders',
+    public: true,
+    calls: ['user-service', 'payment-service'],
+  },
   { name: 'api-gateway', port: 8080 },
-] as const;
+] as const satisfies readonly ServiceEntry[];
+
+interface ServiceEntry {
+  /** Kebab-case: its folder under services/, its `service.name`, its compose service. */
+  name: string;
+  /** Where it listens, in compose and natively alike. */
+  port: number;
+  /** Its own PostgreSQL database, if it has one; its role is `databaseRole(name)`. */
+  database?: string;
+  /** The gateway routes part of the public API to it (so the gateway calls it). */
+  public?: boolean;
+  /** The other services it calls (besides the gateway's calls to public services). */
+  calls?: readonly string[];
+}
 
 export type ServiceName = (typeof LIST)[number]['name'];
 
-export interface ServiceSpec {
+export interface ServiceSpec extends ServiceEntry {
   name: ServiceName;
-  port: number;
-  /** Its own PostgreSQL database, if it has one. */
-  database?: string;
+  calls?: readonly ServiceName[];
 }
 
 export const SERVICES: readonly ServiceSpec[] = LIST;
+
+/** Which services each one calls: its `calls`, and for the gateway every public service. */
+export function serviceCalls(): Record<string, readonly string[]> {
+  const calls: Record<string, readonly string[]> = {};
+  for (const service of SERVICES) {
+    const callees =
+      service.name === 'api-gateway'
+        ? SERVICES.filter((s) => s.public).map((s) => s.name)
+        : (service.calls ?? []);
+    if (callees.length > 0) calls[service.name] = callees;
+  }
+  return calls;
+}
 
 export type Ports = Record<ServiceName, number>;
 
@@ -48,13 +82,18 @@ export function databasePasswordVariable(name: string): string {
   return `${databaseRole(name).toUpperCase()}_DB_PASSWORD`;
 }
 
-/** The addresses each service needs of the others (every one but the gateway). */
-export function serviceUrls(ports: Ports, host = '127.0.0.1'): Record<string, string> {
+/**
+ * The addresses each service needs of the others (every one but the gateway), of those
+ * `ports` has: a caller that starts only some services names only theirs.
+ */
+export function serviceUrls(ports: Partial<Ports>, host = '127.0.0.1'): Record<string, string> {
   return Object.fromEntries(
-    SERVICES.filter((s) => s.name !== 'api-gateway').map((s) => [
-      urlVariable(s.name),
-      `http://${host}:${ports[s.name]}`,
-    ]),
+    SERVICES.flatMap((s) => {
+      const port = ports[s.name];
+      return s.name === 'api-gateway' || port === undefined
+        ? []
+        : [[urlVariable(s.name), `http://${host}:${port}`]];
+    }),
   );
 }
 

@@ -5,7 +5,8 @@
  * `npm run test:k8s` fails when a copy differs from its source. Also derived here, from the
  * one place each is written down:
  *
- * - files/services.json: the service list (infra/dev/services.ts);
+ * - files/services.json: the service list (infra/dev/services.ts), as `npm run services:sync`
+ *   writes it;
  * - files/prometheus/targets/*.json: Prometheus' scrape targets, the same lists compose uses
  *   (Kubernetes Services carry compose's names);
  * - values.yaml: each image tag (.env) and each memory limit (docker-compose.yml, whose
@@ -17,6 +18,7 @@ import { parseDocument, parse } from 'yaml';
 import { SERVICES } from '../dev/services.ts';
 import { ROOT, pin, readPins } from '../stack/pins.ts';
 import { targetGroups } from '../stack/prometheus-targets.ts';
+import { chartServiceList, kubernetesMemory } from '../services/sync.ts';
 
 export const CHART = join(ROOT, 'deploy', 'helm', 'sightline');
 export const MANIFEST = join(ROOT, 'deploy', 'k8s', 'sightline.yaml');
@@ -51,14 +53,7 @@ export function chartFiles(): Map<string, string> {
       );
     }
   }
-  files.set(
-    'services.json',
-    `${JSON.stringify(
-      SERVICES.map((s) => ({ name: s.name, port: s.port, database: s.database ?? '' })),
-      null,
-      2,
-    )}\n`,
-  );
+  files.set('services.json', chartServiceList());
   for (const [job, groups] of Object.entries(targetGroups('compose'))) {
     files.set(`prometheus/targets/${job}.json`, `${JSON.stringify(groups, null, 2)}\n`);
   }
@@ -90,13 +85,6 @@ function imageTags(pins: Record<string, string>): [string[], string][] {
     [['loki', 'image', 'tag'], pin(pins, 'LOKI_VERSION')],
     [['grafana', 'image', 'tag'], pin(pins, 'GRAFANA_VERSION')],
   ];
-}
-
-/** A compose memory limit (`208M`, docker's binary units) as a Kubernetes quantity. */
-export function kubernetesMemory(compose: string): string {
-  const match = /^(\d+)([kmg])b?$/i.exec(compose.trim());
-  if (!match) throw new Error(`unexpected compose memory limit ${compose}`);
-  return `${match[1]}${match[2]!.toUpperCase() === 'K' ? 'Ki' : `${match[2]!.toUpperCase()}i`}`;
 }
 
 interface ComposeFile {

@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { SERVICES } from '../dev/services.ts';
 import { CHART } from './chart-files.ts';
 import { k8sTools } from './tools.ts';
 
@@ -69,7 +70,7 @@ const HEADER = `# Sightline on Kubernetes: the Helm chart deploy/helm/sightline 
 #
 #   kubectl create namespace sightline
 #   kubectl -n sightline create secret generic postgres-auth \\
-#     $(for key in postgres user-service order-service payment-service; do
+#     $(for key in ${['postgres', ...SERVICES.filter((s) => s.database).map((s) => s.name)].join(' ')}; do
 #       printf -- '--from-literal=%s-password=%s ' "$key" "$(openssl rand -hex 16)"; done)
 #   kubectl apply -n sightline -f deploy/k8s/sightline.yaml
 #

@@ -1,9 +1,9 @@
 /**
  * `npm run new-service -- <name> [--port N] [--with-database] [--public /api/<resource>]`
  *
- * Creates services/<name>/ from templates/example-service and registers it (generate.ts says
- * where), then runs `npm install` so the new workspace enters package-lock.json
- * (`--no-install` skips that).
+ * Creates services/<name>/ from templates/example-service, adds it to the service list
+ * (infra/dev/services.ts) and runs `npm run services:sync` (generate.ts), then runs
+ * `npm install` so the new workspace enters package-lock.json (`--no-install` skips that).
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -64,6 +64,7 @@ try {
             `  services/api-gateway/openapi.json   document ${made.path} and drive its statuses in test/e2e/openapi.contract.test.ts`,
           ]
         : []),
+      '  npm run chart:sync        re-renders deploy/k8s/sightline.yaml with it (needs Helm: npm run k8s:install)',
       '  docs/new-service.md       what it still has to decide: its SLO, alerts, spans',
     ].join('\n'),
   );

@@ -17,6 +17,7 @@ import { backends, binaryPath, inStack } from './backends.ts';
 import { checkLokiConfigFile } from './loki-config.ts';
 import { ROOT, pin, readPins } from './pins.ts';
 import { writeTargets } from './prometheus-targets.ts';
+import { composeMemoryBudgetMiB } from './memory-budget.ts';
 
 const all = backends();
 const scratch = mkdtempSync(join(tmpdir(), 'sightline-check-'));
@@ -110,12 +111,13 @@ report(
   ),
 );
 // The compose-spec reference loader (the library in `docker compose`), built from
-// harness/compose-check: schema, .env interpolation, references, mounts, memory budget,
+// harness/compose-check: schema, .env interpolation, references, mounts, memory budget (one
+// that grows with the service list: infra/stack/memory-budget.ts),
 // hardening (ports on 127.0.0.1, read-only Grafana, healthchecks, grace periods).
 check(
   'compose: compose-spec loader (harness/compose-check)',
   'go',
-  ['run', '.', ROOT],
+  ['run', '.', '-budget-mib', String(composeMemoryBudgetMiB()), ROOT],
   {
     GOFLAGS: `${process.env.GOFLAGS ?? ''} -modcacherw`.trim(),
     GOWORK: 'off',

@@ -18,6 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { composeMemoryBudgetMiB } from '../../infra/stack/memory-budget.ts';
 import { ROOT } from '../../infra/stack/pins.ts';
 
 const COMPOSE = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
@@ -30,7 +31,8 @@ function composeCheck(projectDir: string) {
   };
   // A variable a user may have set in the shell would change what the checker reads.
   delete env.GRAFANA_ADMIN_PASSWORD;
-  const result = spawnSync('go', ['run', '.', projectDir], {
+  const budget = String(composeMemoryBudgetMiB());
+  const result = spawnSync('go', ['run', '.', '-budget-mib', budget, projectDir], {
     cwd: join(ROOT, 'harness', 'compose-check'),
     env,
     encoding: 'utf8',

@@ -24,6 +24,8 @@ describe('a new service, generated into a copy of the repository', () => {
   let scratch: string;
   let receiver: OtlpReceiver;
   let system: System | undefined;
+  /** The ports the generator chose, as the copy's service list records them. */
+  let ports: Record<'loyalty-service' | 'quote-service', number>;
 
   const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     spawnSync(process.execPath, args, {
@@ -46,6 +48,16 @@ describe('a new service, generated into a copy of the repository', () => {
     assert.equal(made.status, 0, made.stderr);
     assert.equal(run(['infra/new-service/cli.ts', 'quote-service', '--no-install']).status, 0);
     linkWorkspaces(scratch);
+    const { SERVICES } = (await import(
+      pathToFileURL(join(scratch, 'infra/dev/services.ts')).href
+    )) as { SERVICES: { name: string; port: number }[] };
+    const portOf = (name: string) => SERVICES.find((s) => s.name === name)?.port ?? 0;
+    ports = {
+      'loyalty-service': portOf('loyalty-service'),
+      'quote-service': portOf('quote-service'),
+    };
+    assert.ok(ports['loyalty-service'] > 0 && ports['quote-service'] > 0);
+    assert.notEqual(ports['loyalty-service'], ports['quote-service']);
   });
   after(async () => {
     await system?.stop();
@@ -66,7 +78,11 @@ describe('a new service, generated into a copy of the repository', () => {
     await refused({ name: 'loyalty-service', withDatabase: false }, /already exists/);
     await refused({ name: 'postgres', withDatabase: false }, /docker-compose.yml/);
     await refused({ name: 'spare-service', port: 8003, withDatabase: false }, /port 8003/);
-    await refused({ name: 'spare-service', port: 8004, withDatabase: false }, /port 8004/);
+    const taken = ports['loyalty-service'];
+    await refused(
+      { name: 'spare-service', port: taken, withDatabase: false },
+      new RegExp(`port ${taken}`),
+    );
     await refused({ name: 'spare-service', port: 80, withDatabase: false }, /1024 to 65535/);
     await refused(
       { name: 'spare-service', withDatabase: false, publicPath: '/api/orders' },
@@ -81,13 +97,14 @@ describe('a new service, generated into a copy of the repository', () => {
     assert.match(unusage.stderr, /--port must be a number/);
   });
 
-  test('when generated, then it is registered with compose, its database, the image and the gateway', () => {
+  test('when generated, then it is registered with compose, its database, the image, the chart and the gateway', () => {
     const file = (path: string) => readFileSync(join(scratch, path), 'utf8');
     const compose = parseYaml(file('docker-compose.yml')) as {
       'x-service-env': Record<string, string>;
       services: Record<string, { environment: Record<string, unknown>; depends_on: object }>;
     };
-    assert.equal(compose.services['loyalty-service']?.environment.PORT, 8004);
+    const loyalty = ports['loyalty-service'];
+    assert.equal(compose.services['loyalty-service']?.environment.PORT, loyalty);
     assert.equal(
       compose.services['loyalty-service']?.environment.DATABASE_URL,
       'postgres://loyalty_service:${LOYALTY_SERVICE_DB_PASSWORD}@postgres:5432/loyalty',
@@ -97,11 +114,11 @@ describe('a new service, generated into a copy of the repository', () => {
       '${LOYALTY_SERVICE_DB_PASSWORD}',
     );
     assert.equal(compose.services['quote-service']?.environment.DATABASE_URL, undefined);
-    assert.equal(compose['x-service-env'].LOYALTY_SERVICE_URL, 'http://loyalty-service:8004');
+    assert.equal(compose['x-service-env'].LOYALTY_SERVICE_URL, `http://loyalty-service:${loyalty}`);
     assert.ok('loyalty-service' in (compose.services['api-gateway']?.depends_on ?? {}));
     assert.ok(!('quote-service' in (compose.services['api-gateway']?.depends_on ?? {})));
-    assert.match(file('.env'), /^LOYALTY_SERVICE_PORT=8004$/m);
-    assert.match(file('.env'), /^QUOTE_SERVICE_PORT=8005$/m);
+    assert.match(file('.env'), new RegExp(`^LOYALTY_SERVICE_PORT=${loyalty}$`, 'm'));
+    assert.match(file('.env'), new RegExp(`^QUOTE_SERVICE_PORT=${ports['quote-service']}$`, 'm'));
     assert.match(file('.env'), /^LOYALTY_SERVICE_DB_PASSWORD=\S+$/m);
     assert.doesNotMatch(file('.env'), /^QUOTE_SERVICE_DB_PASSWORD=/m);
     assert.match(
@@ -110,6 +127,11 @@ describe('a new service, generated into a copy of the repository', () => {
     );
     assert.doesNotMatch(file('infra/postgres/init.sql'), /quote/);
     assert.match(file('infra/Dockerfile'), /^COPY services\/quote-service\/src /m);
+    // The gateway calls the public one, so compose starts it first and the chart lets it through.
+    const values = parseYaml(file('deploy/helm/sightline/values.yaml')) as {
+      networkPolicy: { serviceCalls: Record<string, string[]> };
+    };
+    assert.ok(values.networkPolicy.serviceCalls['api-gateway']?.includes('loyalty-service'));
     assert.doesNotMatch(file('services/quote-service/package.json'), /"pg"/);
   });
 
