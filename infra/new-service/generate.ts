@@ -181,12 +181,13 @@ function renderTemplate(
   };
   walk(TEMPLATE);
 
-  const storage = withDatabase ? 'src/data/storage.ts' : 'src/data/storage.in-memory.ts';
+  const repository = 'src/data/example-repository.ts';
+  const inMemory = 'src/data/example-repository.in-memory.ts';
+  const storage = withDatabase ? repository : inMemory;
   const out = new Map<string, string>();
   for (const [file, content] of files) {
-    if (file === 'src/data/storage.in-memory.ts' && withDatabase) continue;
-    if (!withDatabase && (file === 'src/data/storage.ts' || file.includes('postgres-repository')))
-      continue;
+    if (file === inMemory && withDatabase) continue;
+    if (file === repository && !withDatabase) continue;
     if (!withDatabase && file.startsWith('src/data/migrations/')) continue;
     let text = content.replace(
       /^[ \t]*\/\/ #region database\n([\s\S]*?)^[ \t]*\/\/ #endregion database\n/gm,
@@ -198,7 +199,7 @@ function renderTemplate(
       if (!withDatabase) delete pkg.dependencies.pg;
       text = `${JSON.stringify(pkg, null, 2)}\n`;
     }
-    const target = file === storage ? 'src/data/storage.ts' : rename(file);
+    const target = rename(file === storage ? repository : file);
     out.set(join('services', name, target), rename(text));
   }
   return out;

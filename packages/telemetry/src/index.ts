@@ -13,11 +13,21 @@ export {
   createPool,
   databaseCheck,
   migrate,
+  openDatabase,
+  type Database,
+  type DatabaseOptions,
   type Pool,
   type PoolClient,
   type PoolOptions,
 } from './database.ts';
-export { type ErrorMapper, type ProblemAnswer } from './error-handler.ts';
+export {
+  errorProblems,
+  problemFor,
+  type ErrorMapper,
+  type ProblemAnswer,
+  type ProblemRule,
+  type ProblemSpec,
+} from './error-handler.ts';
 export { reportError, requestSpan } from './error-reporting.ts';
 export { setInboundContextPolicy, type InboundContextPolicy } from './inbound-context.ts';
 export { faults, setFaultInjector, type FaultInjector } from './faults.ts';

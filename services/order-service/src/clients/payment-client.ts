@@ -1,5 +1,6 @@
+import type { Card } from '@sightline/cards';
 import { createServiceClient, DependencyUnavailable, faults } from '@sightline/telemetry';
-import { InvalidCard, type Card } from '../domain/order.ts';
+import { InvalidCard } from '../domain/order.ts';
 import type { ChargeOutcome, PaymentAttempt, PaymentGateway } from '../domain/ports.ts';
 
 interface PaymentBody {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Card } from '@sightline/cards';
 import { createCounter, faults, inSpan, logger, recordBusinessFacts } from '@sightline/telemetry';
 import {
   IdempotencyKeyReused,
@@ -9,7 +10,6 @@ import {
   PaymentDeclined,
   UnknownProducts,
   UnknownUser,
-  type Card,
   type NewOrder,
   type Order,
   type OrderLine,
