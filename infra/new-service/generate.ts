@@ -154,12 +154,15 @@ function renderTemplate(
   withDatabase: boolean,
 ): Map<string, string> {
   const entity = singular(resource);
+  // The use cases (domain/examples.ts, `Examples`) and the entity (domain/example.ts) need two
+  // names, also when the resource is singular (`quote-service` serves /api/quote).
+  const plural = resource === entity ? `${entity}s` : resource;
   const replacements: [string | RegExp, string][] = [
     ['example-service', name],
     ['example_service', snake(name)],
     ['/api/examples', `/api/${resource}`],
     ['example-not-found', `${entity}-not-found`],
-    ['examples', snake(resource)],
+    ['examples', snake(plural)],
     ['Example', pascal(entity)],
     [/\bexample(?![a-z0-9_])/g, camel(entity)],
     ['portSetting(8004)', `portSetting(${port})`],
