@@ -1,5 +1,5 @@
 -- The card provider's ledger, not payment-service's record. A real provider keeps this on its
--- side of the network; the provider here is simulated in-process (clients/card-provider.ts), so
+-- side of the network; the provider here is simulated in-process (domain/card-provider.ts), so
 -- its ledger lives in this database, in a table of its own that only the provider reads and
 -- writes. It outlives payment-service's restarts, as a provider's books outlive its callers.
 --
