@@ -100,7 +100,7 @@ export const DRILLS: Drill[] = [
     },
     service: 'payment-service',
     code: {
-      file: 'services/payment-service/src/domain/card-provider.ts',
+      file: 'services/payment-service/src/clients/card-provider.ts',
       text: 'throw new PaymentGatewayTimeout()',
     },
   },
@@ -118,7 +118,7 @@ export const DRILLS: Drill[] = [
     },
     service: 'payment-service',
     code: {
-      file: 'services/payment-service/src/domain/card-provider.ts',
+      file: 'services/payment-service/src/clients/card-provider.ts',
       text: 'throw new CardProviderFailed()',
     },
   },

@@ -30,7 +30,8 @@ const IN_MEMORY = /\.in-memory(\.[a-z]+)$/;
 
 /**
  * Whether a template file belongs to a service with a database only: migrations, PostgreSQL
- * code, and a file that has an in-memory stand-in (`storage.ts` beside `storage.in-memory.ts`).
+ * code, and a file that has an in-memory stand-in (`data/example-repository.ts` beside
+ * `data/example-repository.in-memory.ts`).
  */
 function databaseOnly(file: string, files: ReadonlySet<string>): boolean {
   const stem = file.replace(/(\.[a-z]+)$/, '.in-memory$1');
@@ -43,12 +44,15 @@ function databaseOnly(file: string, files: ReadonlySet<string>): boolean {
 export function renderTemplate(options: TemplateOptions): Map<string, string> {
   const { root, name, port, resource, withDatabase } = options;
   const entity = singular(resource);
+  // The use cases (domain/examples.ts, `Examples`) and the entity (domain/example.ts) need two
+  // names, also when the resource is singular (`quote-service` serves /api/quote).
+  const plural = resource === entity ? `${entity}s` : resource;
   const replacements: [string | RegExp, string][] = [
     ['example-service', name],
     ['example_service', snake(name)],
     ['/api/examples', `/api/${resource}`],
     ['example-not-found', `${entity}-not-found`],
-    ['examples', snake(resource)],
+    ['examples', snake(plural)],
     ['Example', pascal(entity)],
     [/\bexample(?![a-z0-9_])/g, camel(entity)],
     [/\bportSetting\(\d+\)/g, `portSetting(${port})`],
@@ -63,7 +67,7 @@ export function renderTemplate(options: TemplateOptions): Map<string, string> {
   const renamePath = (path: string) =>
     path
       .replaceAll('example-service', name)
-      .replaceAll('examples', resource)
+      .replaceAll('examples', plural)
       .replace(/example/g, entity);
 
   const dir = join(root, TEMPLATE);

@@ -116,7 +116,7 @@ describe('failure drills: faults switched on at runtime', () => {
     assert.equal(error['error.message'], 'Payment gateway timeout');
     assert.match(
       String(error['code.filepath']),
-      /services\/payment-service\/src\/domain\/card-provider\.ts$/,
+      /services\/payment-service\/src\/clients\/card-provider\.ts$/,
     );
     assert.equal(typeof error['code.lineno'], 'number');
   });
@@ -132,7 +132,7 @@ describe('failure drills: faults switched on at runtime', () => {
     assert.equal(error['error.type'], 'CardProviderFailed');
     assert.match(
       String(error['code.filepath']),
-      /services\/payment-service\/src\/domain\/card-provider\.ts$/,
+      /services\/payment-service\/src\/clients\/card-provider\.ts$/,
     );
     const requestLine = await eventually('payment-service request line', () =>
       system.logs('payment-service').find((l) => l.trace_id === failed.traceId && 'res' in l),

@@ -162,7 +162,7 @@ describe('every attribute the services emit is a semantic convention or declared
     assert.match(String(record.attributes['exception.stacktrace']), /CardProviderFailed/);
     assert.match(
       String(record.attributes['code.file.path']),
-      /services\/payment-service\/src\/domain\/card-provider\.ts$/,
+      /services\/payment-service\/src\/clients\/card-provider\.ts$/,
     );
     assert.equal(typeof record.attributes['code.line.number'], 'number');
   });

@@ -176,3 +176,50 @@ export async function migrate(pool: pg.Pool, directory: string): Promise<string[
   if (applied.length > 0) logger.info({ migrations: applied }, 'database migrated');
   return applied;
 }
+
+export interface DatabaseOptions {
+  /** The service's own database: `postgres://user:password@host:port/name`. */
+  url: string;
+  /** The folder of its `*.sql` migrations, applied before it serves. */
+  migrations: string;
+  /** The longest any one request statement may run. */
+  statementTimeoutMs: number;
+  maxConnections?: number;
+}
+
+/** A service's database, opened: the request pool, its readiness check, and how to close both. */
+export interface Database {
+  pool: pg.Pool;
+  readiness: ReadinessCheck;
+  /** Closes the request pool and the readiness check's pool; run after requests have drained. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * Opens a service's own database the way every service does: the request pool, migrated to the
+ * newest schema before the service serves, and a readiness check on a pool of its own.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const pool = createPool(options.url, {
+    statementTimeoutMs: options.statementTimeoutMs,
+    ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
+  });
+  try {
+    await migrate(pool, options.migrations);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  const readiness = databaseCheck(options.url);
+  return {
+    pool,
+    readiness,
+    stop: async () => {
+      try {
+        await pool.end();
+      } finally {
+        await readiness.close();
+      }
+    },
+  };
+}

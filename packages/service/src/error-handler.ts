@@ -11,6 +11,69 @@ export interface ProblemAnswer {
 /** A service's own translation of domain errors to problems; `undefined` means "not mine". */
 export type ErrorMapper = (error: unknown) => Problem | ProblemAnswer | undefined;
 
+/** A domain error class: the table below matches errors against it with `instanceof`. */
+type ErrorClass<E extends Error> = abstract new (...args: never[]) => E;
+
+/** The problem one domain error class becomes, as `problemFor` declares it. */
+export interface ProblemSpec<E extends Error> {
+  status: number;
+  /** The problem type's slug: `not-found` is `urn:sightline:problem:not-found`. */
+  type: string;
+  title: string;
+  /** What a reader is told; unset, the error's own message. */
+  detail?: string | ((error: E) => string);
+  /** Extension members that follow `detail`, such as `errors` or the ids the caller needs. */
+  extra?: (error: E) => Record<string, unknown>;
+  /** Response headers that belong to the answer, such as `retry-after` on a 503. */
+  headers?: (error: E) => Record<string, string>;
+}
+
+/** One row of a service's error table: an error class and how to answer it. */
+export interface ProblemRule {
+  errorClass: ErrorClass<Error>;
+  answer: (error: Error) => ProblemAnswer;
+}
+
+/** A row of the error table: errors of `errorClass` are answered as `spec` says. */
+export function problemFor<E extends Error>(
+  errorClass: ErrorClass<E>,
+  spec: ProblemSpec<E>,
+): ProblemRule {
+  return {
+    errorClass,
+    answer: (error) => {
+      const domainError = error as E;
+      const { detail } = spec;
+      return {
+        problem: {
+          type: problemType(spec.type),
+          title: spec.title,
+          status: spec.status,
+          detail:
+            detail === undefined
+              ? domainError.message
+              : typeof detail === 'string'
+                ? detail
+                : detail(domainError),
+          ...spec.extra?.(domainError),
+        },
+        headers: spec.headers?.(domainError) ?? {},
+      };
+    },
+  };
+}
+
+/**
+ * A service's domain errors as problems, read from its table: the first row whose class the
+ * error is an instance of answers; an error no row names is not the table's (`undefined`).
+ */
+export function errorProblems(table: readonly ProblemRule[]): ErrorMapper {
+  return (error) => {
+    if (!(error instanceof Error)) return undefined;
+    return table.find((rule) => error instanceof rule.errorClass)?.answer(error);
+  };
+}
+
 /** Errors raised by express itself (routing, body parsing), which carry their own status. */
 function expressProblem(error: unknown): Problem | undefined {
   if (typeof error !== 'object' || error === null) return undefined;

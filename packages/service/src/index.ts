@@ -16,11 +16,21 @@ export {
   createPool,
   databaseCheck,
   migrate,
+  openDatabase,
+  type Database,
+  type DatabaseOptions,
   type Pool,
   type PoolClient,
   type PoolOptions,
 } from './database.ts';
-export { type ErrorMapper, type ProblemAnswer } from './error-handler.ts';
+export {
+  errorProblems,
+  problemFor,
+  type ErrorMapper,
+  type ProblemAnswer,
+  type ProblemRule,
+  type ProblemSpec,
+} from './error-handler.ts';
 export { setFaultInjector, type FaultInjector } from './fault-injection.ts';
 export type { ReadinessCheck } from './health.ts';
 export { runPeriodically, type Periodic } from './periodic.ts';

@@ -1,10 +1,5 @@
-import {
-  clientGoneSignal,
-  DependencyUnavailable,
-  ProblemError,
-  problemType,
-} from '@sightline/service';
-import { createCounter, requestSpan } from '@sightline/telemetry';
+import { clientGoneSignal } from '@sightline/service';
+import { requestSpan } from '@sightline/telemetry';
 import { Router, type Request, type RequestHandler } from 'express';
 import type { Upstream } from './clients/upstream.ts';
 import { readOpenApiDocument } from './openapi.ts';
@@ -14,12 +9,6 @@ export interface Upstreams {
   orders: Upstream;
   payments: Upstream;
 }
-
-const upstreamFailures = createCounter(
-  'gateway_upstream_failures_total',
-  'Requests the gateway could not pass on, by upstream and reason.',
-  ['upstream', 'reason'],
-);
 
 /**
  * `traceresponse` (W3C Trace Context level 2): tells the caller which trace its request
@@ -73,19 +62,7 @@ function proxyTo(upstream: Upstream): RequestHandler {
     } catch (error) {
       // The client hung up and the call went with it: there is no one to answer.
       if (clientGone.aborted) return;
-      if (!(error instanceof DependencyUnavailable)) throw error;
-      upstreamFailures.inc({ upstream: upstream.name, reason: error.reason });
-      const timedOut = error.reason === 'timeout';
-      throw new ProblemError(
-        {
-          type: problemType(timedOut ? 'gateway-timeout' : 'bad-gateway'),
-          title: timedOut ? 'Gateway timeout' : 'Bad gateway',
-          status: timedOut ? 504 : 502,
-          detail: error.problem.detail,
-          upstream: upstream.name,
-        },
-        { cause: error },
-      );
+      throw error;
     }
   };
 }

@@ -1,10 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { adminTokens } from '@sightline/faults';
 import {
-  createPool,
-  databaseCheck,
   loadConfig,
-  migrate,
+  openDatabase,
   runPeriodically,
   runService,
   startService,
@@ -24,16 +22,16 @@ import { mapOrderError, orderRoutes } from './routes.ts';
 const MIGRATIONS = fileURLToPath(new URL('./data/migrations', import.meta.url));
 
 export async function start(config: Config): Promise<RunningService> {
-  const pool = createPool(config.DATABASE_URL, {
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    migrations: MIGRATIONS,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
   });
-  await migrate(pool, MIGRATIONS);
-  const readiness = databaseCheck(config.DATABASE_URL);
-  const repository = new PostgresOrderRepository(pool);
+  const repository = new PostgresOrderRepository(database.pool);
   const payments = new PaymentClient(config.PAYMENT_SERVICE_URL, config.DEPENDENCY_TIMEOUT_MS);
   const orders = new Orders({
     repository,
-    catalog: new PostgresCatalog(pool),
+    catalog: new PostgresCatalog(database.pool),
     users: new UserClient(config.USER_SERVICE_URL, config.DEPENDENCY_TIMEOUT_MS),
     payments,
   });
@@ -51,13 +49,13 @@ export async function start(config: Config): Promise<RunningService> {
   return startService({
     routes: orderRoutes(orders),
     mapError: mapOrderError,
-    readiness: [readiness],
+    readiness: [database.readiness],
     host: config.HOST,
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     readinessDelayMs: config.SHUTDOWN_READINESS_DELAY_MS,
     beforeRoutes: [faults.adminRoutes(adminTokens(config))],
-    onStop: [() => reconciling.stop(), () => pool.end(), () => readiness.close()],
+    onStop: [() => reconciling.stop(), database.stop],
   });
 }
 

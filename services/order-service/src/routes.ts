@@ -1,9 +1,9 @@
 import { CardSchema } from '@sightline/cards';
 import {
+  errorProblems,
   parseInput,
-  problemType,
+  problemFor,
   storableText,
-  type ErrorMapper,
   type FieldError,
 } from '@sightline/service';
 import { Router } from 'express';
@@ -19,7 +19,7 @@ import {
   UnknownUser,
 } from './domain/order.ts';
 import { ORDER_PAGE_SIZE, type Orders } from './domain/orders.ts';
-import { CursorParam, encodeCursor } from './list-cursor.ts';
+import type { ListPosition } from './domain/ports.ts';
 
 const NewOrderBody = z.object({
   userId: z.uuid(),
@@ -53,6 +53,57 @@ const IdempotencyHeader = z.object({
           : undefined,
     })
     .regex(IDEMPOTENCY_KEY, `must be ${IDEMPOTENCY_KEY_RULE}`),
+});
+
+/**
+ * The `cursor` of a paged list as a client sees it: opaque text, the base64url of where the
+ * previous page ended. It is made and checked here, at the edge; the domain sees a position.
+ * A cursor is not a secret and grants nothing: it only says where to resume.
+ */
+
+/** A time as the repository gives it: UTC, to the microsecond. */
+const EXACT_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+/** A day and time that exist (no 30 February, no 24:00), in a year PostgreSQL accepts. */
+function isRealTime(at: string): boolean {
+  const milliseconds = Date.parse(`${at.slice(0, 23)}Z`);
+  return (
+    !Number.isNaN(milliseconds) &&
+    !at.startsWith('0000') &&
+    new Date(milliseconds).toISOString().slice(0, 19) === at.slice(0, 19)
+  );
+}
+
+const Position = z.tuple([z.string().regex(EXACT_TIME).refine(isRealTime), z.uuid()]);
+
+function encodeCursor(position: ListPosition): string {
+  return Buffer.from(JSON.stringify([position.at, position.id])).toString('base64url');
+}
+
+/** The position a cursor holds, or `undefined` when it is not one this service made. */
+function decodeCursor(cursor: string): ListPosition | undefined {
+  // Node decodes base64url leniently, skipping what does not belong; a cursor is checked whole.
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) return undefined;
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  const position = Position.safeParse(decoded);
+  return position.success ? { at: position.data[0], id: position.data[1] } : undefined;
+}
+
+/** The `cursor` query parameter: a cursor from a page of the list, else bad input naming it. */
+const CursorParam = z.string().transform((cursor, context) => {
+  const position = decodeCursor(cursor);
+  if (position) return position;
+  context.addIssue({
+    code: 'custom',
+    message: 'is not a cursor from a page of this list',
+    input: cursor,
+  });
+  return z.NEVER;
 });
 
 const OrderIdParams = z.object({ id: z.uuid() });
@@ -107,83 +158,56 @@ function fieldErrors(fields: { field: string; detail: string }[]): FieldError[] 
   }));
 }
 
-export const mapOrderError: ErrorMapper = (error) => {
-  if (error instanceof UnknownUser) {
-    return {
-      type: problemType('unknown-user'),
-      title: 'Unknown user',
-      status: 422,
-      detail: error.message,
-      errors: fieldErrors([{ field: 'userId', detail: 'no such user' }]),
-    };
-  }
-  if (error instanceof UnknownProducts) {
-    return {
-      type: problemType('unknown-product'),
-      title: 'Unknown product',
-      status: 422,
-      detail: error.message,
+/** The domain's errors as problems (RFC 9457); anything else becomes a 500. */
+export const mapOrderError = errorProblems([
+  problemFor(UnknownUser, {
+    status: 422,
+    type: 'unknown-user',
+    title: 'Unknown user',
+    extra: () => ({ errors: fieldErrors([{ field: 'userId', detail: 'no such user' }]) }),
+  }),
+  problemFor(UnknownProducts, {
+    status: 422,
+    type: 'unknown-product',
+    title: 'Unknown product',
+    extra: (error) => ({
       errors: fieldErrors(
         error.positions.map((position) => ({
           field: `items[${position}].sku`,
           detail: 'not in the catalog',
         })),
       ),
-    };
-  }
-  if (error instanceof MixedCurrencies) {
-    return {
-      type: problemType('mixed-currencies'),
-      title: 'Mixed currencies',
-      status: 422,
-      detail: error.message,
-    };
-  }
-  if (error instanceof InvalidCard) {
-    return {
-      type: problemType('validation'),
-      title: 'The request body is invalid',
-      status: 400,
-      detail: error.fields.map((f) => `${f.field}: ${f.detail}`).join('; ') || error.message,
-      errors: fieldErrors(error.fields),
-    };
-  }
-  if (error instanceof PaymentDeclined) {
-    return {
-      type: problemType('payment-declined'),
-      title: 'Payment declined',
-      status: 402,
-      detail: error.message,
+    }),
+  }),
+  problemFor(MixedCurrencies, { status: 422, type: 'mixed-currencies', title: 'Mixed currencies' }),
+  problemFor(InvalidCard, {
+    status: 400,
+    type: 'validation',
+    title: 'The request body is invalid',
+    detail: (error) =>
+      error.fields.map((f) => `${f.field}: ${f.detail}`).join('; ') || error.message,
+    extra: (error) => ({ errors: fieldErrors(error.fields) }),
+  }),
+  problemFor(PaymentDeclined, {
+    status: 402,
+    type: 'payment-declined',
+    title: 'Payment declined',
+    extra: (error) => ({
       orderId: error.order.id,
       orderStatus: error.order.status,
       declineReason: error.reason,
-    };
-  }
-  if (error instanceof IdempotencyKeyReused) {
-    return {
-      type: problemType('idempotency-key-reused'),
-      title: 'Idempotency-Key reused',
-      status: 422,
-      detail: error.message,
-    };
-  }
-  if (error instanceof OrderCancelled) {
-    return {
-      type: problemType('order-cancelled'),
-      title: 'Order cancelled',
-      status: 409,
-      detail: error.message,
-      orderId: error.order.id,
-      orderStatus: error.order.status,
-    };
-  }
-  if (error instanceof OrderNotFound) {
-    return {
-      type: problemType('order-not-found'),
-      title: 'Order not found',
-      status: 404,
-      detail: error.message,
-    };
-  }
-  return undefined;
-};
+    }),
+  }),
+  problemFor(IdempotencyKeyReused, {
+    status: 422,
+    type: 'idempotency-key-reused',
+    title: 'Idempotency-Key reused',
+  }),
+  problemFor(OrderCancelled, {
+    status: 409,
+    type: 'order-cancelled',
+    title: 'Order cancelled',
+    extra: (error) => ({ orderId: error.order.id, orderStatus: error.order.status }),
+  }),
+  problemFor(OrderNotFound, { status: 404, type: 'order-not-found', title: 'Order not found' }),
+]);

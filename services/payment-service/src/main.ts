@@ -1,19 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { adminTokens } from '@sightline/faults';
 import {
-  createPool,
-  databaseCheck,
   loadConfig,
-  migrate,
+  openDatabase,
   runService,
   startService,
   type RunningService,
 } from '@sightline/service';
+import { SimulatedCardProvider } from './clients/card-provider.ts';
 import { OrderClient } from './clients/order-client.ts';
 import { configSchema, type Config } from './config.ts';
 import { PostgresProviderLedger } from './data/card-provider-ledger.ts';
 import { PostgresPaymentRepository } from './data/payment-repository.ts';
-import { SimulatedCardProvider } from './domain/card-provider.ts';
 import { Payments } from './domain/payments.ts';
 import { faults } from './faults.ts';
 import { mapPaymentError, paymentRoutes } from './routes.ts';
@@ -21,16 +19,16 @@ import { mapPaymentError, paymentRoutes } from './routes.ts';
 const MIGRATIONS = fileURLToPath(new URL('./data/migrations', import.meta.url));
 
 export async function start(config: Config): Promise<RunningService> {
-  const pool = createPool(config.DATABASE_URL, {
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    migrations: MIGRATIONS,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
   });
-  await migrate(pool, MIGRATIONS);
-  const readiness = databaseCheck(config.DATABASE_URL);
   const payments = new Payments({
-    repository: new PostgresPaymentRepository(pool),
+    repository: new PostgresPaymentRepository(database.pool),
     // The provider is simulated in-process; its ledger is its own table in this database.
     provider: new SimulatedCardProvider(
-      new PostgresProviderLedger(pool),
+      new PostgresProviderLedger(database.pool),
       config.PROVIDER_LATENCY_MS,
     ),
     orders: new OrderClient(config.ORDER_SERVICE_URL, config.DEPENDENCY_TIMEOUT_MS),
@@ -39,13 +37,13 @@ export async function start(config: Config): Promise<RunningService> {
   return startService({
     routes: paymentRoutes(payments),
     mapError: mapPaymentError,
-    readiness: [readiness],
+    readiness: [database.readiness],
     host: config.HOST,
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     readinessDelayMs: config.SHUTDOWN_READINESS_DELAY_MS,
     beforeRoutes: [faults.adminRoutes(adminTokens(config))],
-    onStop: [() => pool.end(), () => readiness.close()],
+    onStop: [database.stop],
   });
 }
 

@@ -1,5 +1,5 @@
 import { CardSchema } from '@sightline/cards';
-import { parseInput, problemType, type ErrorMapper, type FieldError } from '@sightline/service';
+import { errorProblems, parseInput, problemFor, type FieldError } from '@sightline/service';
 import { Router } from 'express';
 import { z } from 'zod';
 import {
@@ -59,60 +59,47 @@ const fieldError = (field: string, detail: string): FieldError => ({
   detail,
 });
 
-export const mapPaymentError: ErrorMapper = (error) => {
-  if (error instanceof UnknownOrder) {
-    return {
-      type: problemType('unknown-order'),
-      title: 'Unknown order',
-      status: 422,
-      detail: error.message,
-      errors: [fieldError('orderId', 'no such order at order-service')],
-    };
-  }
-  if (error instanceof ChargeDoesNotMatchOrder) {
-    return {
-      type: problemType('charge-does-not-match-order'),
-      title: 'The charge does not match the order',
-      status: 422,
-      detail: error.message,
+/** The domain's errors as problems (RFC 9457); anything else becomes a 500. */
+export const mapPaymentError = errorProblems([
+  problemFor(UnknownOrder, {
+    status: 422,
+    type: 'unknown-order',
+    title: 'Unknown order',
+    extra: () => ({ errors: [fieldError('orderId', 'no such order at order-service')] }),
+  }),
+  problemFor(ChargeDoesNotMatchOrder, {
+    status: 422,
+    type: 'charge-does-not-match-order',
+    title: 'The charge does not match the order',
+    extra: (error) => ({
       errors: error.mismatches.map(({ field, expected }) =>
         fieldError(field, `must be the order's: ${expected}`),
       ),
-    };
-  }
-  if (error instanceof PaymentDeclined) {
-    return {
-      type: problemType('payment-declined'),
-      title: 'Payment declined',
-      status: 402,
-      detail: error.message,
+    }),
+  }),
+  problemFor(PaymentDeclined, {
+    status: 402,
+    type: 'payment-declined',
+    title: 'Payment declined',
+    extra: (error) => ({
       paymentId: error.payment.id,
       declineReason: error.payment.declineReason,
-    };
-  }
-  if (error instanceof PaymentGatewayTimeout) {
-    return {
-      type: problemType('payment-gateway-timeout'),
-      title: 'Payment gateway timeout',
-      status: 504,
-      detail: 'The card provider did not answer in time; the charge may or may not have happened.',
-    };
-  }
-  if (error instanceof CardProviderFailed) {
-    return {
-      type: problemType('card-provider-failed'),
-      title: 'The card provider failed',
-      status: 502,
-      detail: error.message,
-    };
-  }
-  if (error instanceof PaymentNotFound) {
-    return {
-      type: problemType('payment-not-found'),
-      title: 'Payment not found',
-      status: 404,
-      detail: error.message,
-    };
-  }
-  return undefined;
-};
+    }),
+  }),
+  problemFor(PaymentGatewayTimeout, {
+    status: 504,
+    type: 'payment-gateway-timeout',
+    title: 'Payment gateway timeout',
+    detail: 'The card provider did not answer in time; the charge may or may not have happened.',
+  }),
+  problemFor(CardProviderFailed, {
+    status: 502,
+    type: 'card-provider-failed',
+    title: 'The card provider failed',
+  }),
+  problemFor(PaymentNotFound, {
+    status: 404,
+    type: 'payment-not-found',
+    title: 'Payment not found',
+  }),
+]);

@@ -1,10 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { adminTokens } from '@sightline/faults';
 import {
-  createPool,
-  databaseCheck,
   loadConfig,
-  migrate,
+  openDatabase,
   runService,
   startService,
   type RunningService,
@@ -20,22 +18,22 @@ import { mapUserError, userRoutes } from './routes.ts';
 const MIGRATIONS = fileURLToPath(new URL('./data/migrations', import.meta.url));
 
 export async function start(config: Config): Promise<RunningService> {
-  const pool = createPool(config.DATABASE_URL, {
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    migrations: MIGRATIONS,
     statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
   });
-  await migrate(pool, MIGRATIONS);
-  const readiness = databaseCheck(config.DATABASE_URL);
   const passwords = new Passwords(new WorkPool(hashPoolSettings(config)));
   return startService({
-    routes: userRoutes(new Users(new PostgresUserRepository(pool), passwords)),
+    routes: userRoutes(new Users(new PostgresUserRepository(database.pool), passwords)),
     mapError: mapUserError,
-    readiness: [readiness],
+    readiness: [database.readiness],
     host: config.HOST,
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     readinessDelayMs: config.SHUTDOWN_READINESS_DELAY_MS,
     beforeRoutes: [faults.adminRoutes(adminTokens(config))],
-    onStop: [() => pool.end(), () => readiness.close()],
+    onStop: [database.stop],
   });
 }
 

@@ -1,9 +1,9 @@
 import {
   clientGoneSignal,
+  errorProblems,
   parseInput,
-  problemType,
+  problemFor,
   storableText,
-  type ErrorMapper,
 } from '@sightline/service';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -41,43 +41,27 @@ export function userRoutes(users: Users): Router {
   return router;
 }
 
-export const mapUserError: ErrorMapper = (error) => {
-  if (error instanceof EmailTaken) {
-    return {
-      type: problemType('email-taken'),
-      title: 'Email already registered',
-      status: 409,
-      detail: error.message,
-      errors: [{ field: 'email', pointer: '/email', detail: error.message }],
-    };
-  }
-  if (error instanceof WorkPoolFull) {
-    return {
-      problem: {
-        type: problemType('busy'),
-        title: 'Too busy to take this request now',
-        status: 503,
-        detail: `Too many sign-ups are in progress; try again in ${error.retryAfterSeconds} s.`,
-      },
-      headers: { 'retry-after': String(error.retryAfterSeconds) },
-    };
-  }
-  if (error instanceof WorkAbandoned) {
-    // Nobody reads this answer: the client has gone. 499 keeps it out of the 5xx that page.
-    return {
-      type: problemType('client-closed-request'),
-      title: 'The client closed the request',
-      status: 499,
-      detail: error.message,
-    };
-  }
-  if (error instanceof UserNotFound) {
-    return {
-      type: problemType('user-not-found'),
-      title: 'User not found',
-      status: 404,
-      detail: error.message,
-    };
-  }
-  return undefined;
-};
+/** The domain's errors as problems (RFC 9457); anything else becomes a 500. */
+export const mapUserError = errorProblems([
+  problemFor(EmailTaken, {
+    status: 409,
+    type: 'email-taken',
+    title: 'Email already registered',
+    extra: (error) => ({ errors: [{ field: 'email', pointer: '/email', detail: error.message }] }),
+  }),
+  problemFor(WorkPoolFull, {
+    status: 503,
+    type: 'busy',
+    title: 'Too busy to take this request now',
+    detail: (error) =>
+      `Too many sign-ups are in progress; try again in ${error.retryAfterSeconds} s.`,
+    headers: (error) => ({ 'retry-after': String(error.retryAfterSeconds) }),
+  }),
+  // Nobody reads this answer: the client has gone. 499 keeps it out of the 5xx that page.
+  problemFor(WorkAbandoned, {
+    status: 499,
+    type: 'client-closed-request',
+    title: 'The client closed the request',
+  }),
+  problemFor(UserNotFound, { status: 404, type: 'user-not-found', title: 'User not found' }),
+]);

@@ -8,9 +8,14 @@ import { startInProcess, type StartedService } from '../../../test/support/in-pr
 // user-service, so the admin API serves user-service's faults (faults/flags.json).
 const TOKEN = randomBytes(24).toString('base64url');
 
-function admin(service: StartedService, method: string, path = '', init: RequestInit = {}) {
+/** A call to the admin API: `path` follows `/admin/faults`; the rest is as `fetch` takes it. */
+interface AdminCall extends RequestInit {
+  method: string;
+  path?: string;
+}
+
+function admin(service: StartedService, { path = '', ...init }: AdminCall) {
   return fetch(`${service.service.url}/admin/faults${path}`, {
-    method,
     ...init,
     headers: {
       authorization: `Bearer ${TOKEN}`,
@@ -39,7 +44,7 @@ describe('the admin API for faults', () => {
     closed = await startInProcess('user-service');
   });
   afterEach(async () => {
-    await admin(users, 'DELETE');
+    await admin(users, { method: 'DELETE' });
   });
   after(async () => {
     await users.service.stop();
@@ -47,8 +52,11 @@ describe('the admin API for faults', () => {
   });
 
   test('when no token is configured, then /admin/faults does not exist (404), token or not', async () => {
-    assert.equal((await admin(closed, 'GET')).status, 404);
-    assert.equal((await admin(closed, 'PUT', '/userServiceLatency', { body: '{}' })).status, 404);
+    assert.equal((await admin(closed, { method: 'GET' })).status, 404);
+    assert.equal(
+      (await admin(closed, { method: 'PUT', path: '/userServiceLatency', body: '{}' })).status,
+      404,
+    );
   });
 
   test('when no token is sent, then 401 problem+json with a Bearer challenge, and nothing changes', async () => {
@@ -61,19 +69,20 @@ describe('the admin API for faults', () => {
     assert.equal(response.status, 401);
     assert.equal(response.headers.get('content-type'), 'application/problem+json; charset=utf-8');
     assert.match(String(response.headers.get('www-authenticate')), /^Bearer /);
-    const list = (await (await admin(users, 'GET')).json()) as FaultList;
+    const list = (await (await admin(users, { method: 'GET' })).json()) as FaultList;
     assert.ok(list.faults.every((fault) => !fault.on));
   });
 
   test('when a wrong token is sent, then 401', async () => {
-    const response = await admin(users, 'GET', '', {
+    const response = await admin(users, {
+      method: 'GET',
       headers: { authorization: `Bearer ${TOKEN.slice(1)}x` },
     });
     assert.equal(response.status, 401);
   });
 
   test("when the token is right, then the list names this service's faults, all off", async () => {
-    const response = await admin(users, 'GET');
+    const response = await admin(users, { method: 'GET' });
 
     assert.equal(response.status, 200);
     const list = (await response.json()) as FaultList;
@@ -87,7 +96,7 @@ describe('the admin API for faults', () => {
   });
 
   test('when a fault is switched on without options, then it takes the flag file defaults and the token name', async () => {
-    const response = await admin(users, 'PUT', '/userServiceLatency', { body: '{}' });
+    const response = await admin(users, { method: 'PUT', path: '/userServiceLatency', body: '{}' });
 
     assert.equal(response.status, 200);
     const fault = (await response.json()) as FaultList['faults'][number] & { until: string };
@@ -100,18 +109,20 @@ describe('the admin API for faults', () => {
   });
 
   test('when a fault is switched on for 200 ms, then it is gone without anyone clearing it', async () => {
-    const set = await admin(users, 'PUT', '/memoryLeak', { body: '{"for":"200ms"}' });
+    const set = await admin(users, { method: 'PUT', path: '/memoryLeak', body: '{"for":"200ms"}' });
     assert.equal(set.status, 200);
 
     await eventually('memoryLeak to expire', async () => {
-      const list = (await (await admin(users, 'GET')).json()) as FaultList;
+      const list = (await (await admin(users, { method: 'GET' })).json()) as FaultList;
       return list.faults.every((fault) => !fault.on);
     });
     assert.equal(await metric(users, /^fault_active\{.*fault="memoryLeak"/), 0);
   });
 
   test('when options are out of bounds or the lifetime is over an hour, then 400 names the field', async () => {
-    const bounds = await admin(users, 'PUT', '/userServiceLatency', {
+    const bounds = await admin(users, {
+      method: 'PUT',
+      path: '/userServiceLatency',
       body: '{"delayMs":999999}',
     });
     assert.equal(bounds.status, 400);
@@ -120,7 +131,11 @@ describe('the admin API for faults', () => {
       ['delayMs'],
     );
 
-    const lifetime = await admin(users, 'PUT', '/userServiceLatency', { body: '{"for":"2h"}' });
+    const lifetime = await admin(users, {
+      method: 'PUT',
+      path: '/userServiceLatency',
+      body: '{"for":"2h"}',
+    });
     assert.equal(lifetime.status, 400);
     assert.deepEqual(
       ((await lifetime.json()) as { errors: { field: string }[] }).errors.map((e) => e.field),
@@ -129,7 +144,7 @@ describe('the admin API for faults', () => {
   });
 
   test("when the fault is another service's, then 404 and nothing is switched on", async () => {
-    const response = await admin(users, 'PUT', '/slowDatabase', { body: '{}' });
+    const response = await admin(users, { method: 'PUT', path: '/slowDatabase', body: '{}' });
 
     assert.equal(response.status, 404);
     assert.equal(
@@ -139,9 +154,13 @@ describe('the admin API for faults', () => {
   });
 
   test('when a fault is cleared, then it is off at once and its gauge is 0', async () => {
-    await admin(users, 'PUT', '/userServiceLatency', { body: '{"delayMs":0,"jitterMs":0}' });
+    await admin(users, {
+      method: 'PUT',
+      path: '/userServiceLatency',
+      body: '{"delayMs":0,"jitterMs":0}',
+    });
 
-    const response = await admin(users, 'DELETE', '/userServiceLatency');
+    const response = await admin(users, { method: 'DELETE', path: '/userServiceLatency' });
 
     assert.equal(response.status, 200);
     assert.equal(((await response.json()) as { on: boolean }).on, false);

@@ -1,5 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { createServiceClient, ProblemError, problemType } from '@sightline/service';
+import {
+  createServiceClient,
+  DependencyUnavailable,
+  ProblemError,
+  problemType,
+} from '@sightline/service';
+import { createCounter } from '@sightline/telemetry';
 
 /** Request headers a client may send through the gateway; everything else stays at the edge. */
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'idempotency-key'];
@@ -10,6 +16,12 @@ const FORWARDED_RESPONSE_HEADERS = [
   'idempotent-replayed',
   'retry-after',
 ];
+
+const upstreamFailures = createCounter(
+  'gateway_upstream_failures_total',
+  'Requests the gateway could not pass on, by upstream and reason.',
+  ['upstream', 'reason'],
+);
 
 export interface UpstreamRequest {
   method: string;
@@ -63,7 +75,8 @@ function serialize(body: unknown): Buffer | undefined {
 /**
  * One service behind the gateway, at the address in the gateway's configuration. Whatever the
  * service answers, 5xx included, is passed back as it is, with its `Retry-After`; only "could
- * not answer" (unreachable, timed out) is an error here. A call the gateway gives up on (its
+ * not answer" (unreachable, timed out) is an error here, answered as the gateway's own 502 or
+ * 504 naming the upstream. A call the gateway gives up on (its
  * timeout, or its own client gone) closes the connection, which tells the service to stop.
  */
 export class Upstream {
@@ -82,18 +95,40 @@ export class Upstream {
   async forward(request: UpstreamRequest): Promise<UpstreamResponse> {
     const hasBody = !['GET', 'HEAD'].includes(request.method);
     const data = hasBody ? serialize(request.body) : undefined;
-    const response = await this.http.request({
-      method: request.method,
-      url: `${request.path}${request.search}`,
-      headers: pick(request.headers, FORWARDED_REQUEST_HEADERS),
-      data,
-      signal: request.signal,
-      validateStatus: () => true,
-    });
+    const response = await this.http
+      .request({
+        method: request.method,
+        url: `${request.path}${request.search}`,
+        headers: pick(request.headers, FORWARDED_REQUEST_HEADERS),
+        data,
+        signal: request.signal,
+        validateStatus: () => true,
+      })
+      .catch((error: unknown) => {
+        // A call its own client abandoned is not the service failing: nothing to count.
+        if (request.signal?.aborted || !(error instanceof DependencyUnavailable)) throw error;
+        throw this.unavailable(error);
+      });
     return {
       status: response.status,
       headers: pick(response.headers, FORWARDED_RESPONSE_HEADERS),
       body: response.data,
     };
+  }
+
+  /** The gateway's answer when the service could not answer: 504 on its timeout, else 502. */
+  private unavailable(error: DependencyUnavailable): ProblemError {
+    upstreamFailures.inc({ upstream: this.name, reason: error.reason });
+    const timedOut = error.reason === 'timeout';
+    return new ProblemError(
+      {
+        type: problemType(timedOut ? 'gateway-timeout' : 'bad-gateway'),
+        title: timedOut ? 'Gateway timeout' : 'Bad gateway',
+        status: timedOut ? 504 : 502,
+        detail: error.problem.detail,
+        upstream: this.name,
+      },
+      { cause: error },
+    );
   }
 }

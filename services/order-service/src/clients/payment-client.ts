@@ -1,6 +1,7 @@
+import type { Card } from '@sightline/cards';
 import { createServiceClient, DependencyUnavailable } from '@sightline/service';
 import { faults } from '../faults.ts';
-import { InvalidCard, type Card } from '../domain/order.ts';
+import { InvalidCard } from '../domain/order.ts';
 import type { ChargeOutcome, PaymentAttempt, PaymentGateway } from '../domain/ports.ts';
 
 interface PaymentBody {

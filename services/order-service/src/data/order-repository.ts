@@ -177,23 +177,23 @@ export class PostgresOrderRepository implements OrderRepository {
   }
 
   listPending(createdBefore: Date, now: Date, page: PageRequest): Promise<Page<PendingOrder>> {
-    return this.ordersToReconcile(
-      `status = 'pending' and created_at < $1`,
-      'created_at',
-      createdBefore,
+    return this.ordersToReconcile({
+      condition: `status = 'pending' and created_at < $1`,
+      sortedBy: 'created_at',
+      at: createdBefore,
       now,
       page,
-    );
+    });
   }
 
   listCancelledSince(since: Date, now: Date, page: PageRequest): Promise<Page<PendingOrder>> {
-    return this.ordersToReconcile(
-      `status = 'cancelled' and payment_id is null and updated_at >= $1`,
-      'updated_at',
-      since,
+    return this.ordersToReconcile({
+      condition: `status = 'cancelled' and payment_id is null and updated_at >= $1`,
+      sortedBy: 'updated_at',
+      at: since,
       now,
       page,
-    );
+    });
   }
 
   async postpone(id: string, until: Date): Promise<void> {
@@ -207,13 +207,20 @@ export class PostgresOrderRepository implements OrderRepository {
    * The reconciler's view of the orders a fixed condition selects ($1: a time), a page at a
    * time in the order of `sortedBy` and id, as the indexes of migration 005 hold them.
    */
-  private async ordersToReconcile(
-    condition: string,
-    sortedBy: 'created_at' | 'updated_at',
-    at: Date,
-    now: Date,
-    page: PageRequest,
-  ): Promise<Page<PendingOrder>> {
+  private async ordersToReconcile({
+    condition,
+    sortedBy,
+    at,
+    now,
+    page,
+  }: {
+    condition: string;
+    sortedBy: 'created_at' | 'updated_at';
+    at: Date;
+    /** Orders whose next check is later than this are left for then. */
+    now: Date;
+    page: PageRequest;
+  }): Promise<Page<PendingOrder>> {
     const after = page.after ?? OLDEST_FIRST_START;
     const { rows } = await this.pool.query<{
       id: string;

@@ -1,3 +1,4 @@
+import type { Card } from '@sightline/cards';
 import type { BusinessFacts } from '@sightline/telemetry';
 
 /**
@@ -38,13 +39,6 @@ export function orderFacts(order: Order): BusinessFacts {
     payment_id: order.paymentId ?? undefined,
     customer_ref: order.userId,
   };
-}
-
-export interface Card {
-  number: string;
-  expMonth: number;
-  expYear: number;
-  cvc: string;
 }
 
 export interface NewOrder {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Card } from '@sightline/cards';
 import { createCounter, inSpan, logger, recordBusinessFacts } from '@sightline/telemetry';
 import { faults } from '../faults.ts';
 import {
@@ -10,7 +11,6 @@ import {
   PaymentDeclined,
   UnknownProducts,
   UnknownUser,
-  type Card,
   type NewOrder,
   type Order,
   type OrderLine,

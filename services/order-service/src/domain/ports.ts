@@ -1,4 +1,5 @@
-import type { Card, Order, OrderLine, Product } from './order.ts';
+import type { Card } from '@sightline/cards';
+import type { Order, OrderLine, Product } from './order.ts';
 
 /** What order-service needs from user-service. */
 export interface UserDirectory {

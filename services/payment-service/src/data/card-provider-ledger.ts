@@ -1,5 +1,5 @@
 import type { Pool } from '@sightline/service';
-import type { LedgerEntry, ProviderLedger } from '../domain/card-provider.ts';
+import type { LedgerEntry, ProviderLedger } from '../clients/card-provider.ts';
 
 interface LedgerRow {
   outcome: LedgerEntry['outcome'];

@@ -1,3 +1,5 @@
+import type { Card } from '@sightline/cards';
+
 /**
  * `processing` while the provider is being asked; then `succeeded` or `declined` with its
  * answer, or `abandoned` when the call ended without one (it timed out, the provider failed, or
@@ -17,14 +19,6 @@ export interface Payment {
   declineReason: string | null;
   card: { brand: string; last4: string };
   createdAt: Date;
-}
-
-/** Card data as it arrives; it lives only as long as the charge call. */
-export interface Card {
-  number: string;
-  expMonth: number;
-  expYear: number;
-  cvc: string;
 }
 
 export interface ChargeRequest {

@@ -1,4 +1,5 @@
-import type { Card, Payment } from './payment.ts';
+import type { Card } from '@sightline/cards';
+import type { Payment } from './payment.ts';
 
 export interface Authorization {
   approved: boolean;

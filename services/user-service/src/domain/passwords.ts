@@ -32,7 +32,15 @@ const KEY_BYTES = 64;
  */
 const LEGACY: ScryptParameters = { ln: 14, r: 8, p: 1 };
 
-function deriveNow(password: string, salt: Buffer, keyBytes: number, params: ScryptParameters) {
+/** One scrypt derivation: the password, its salt, the key length and the cost parameters. */
+interface Derivation {
+  password: string;
+  salt: Buffer;
+  keyBytes: number;
+  params: ScryptParameters;
+}
+
+function deriveNow({ password, salt, keyBytes, params }: Derivation) {
   const N = 2 ** params.ln;
   const options: ScryptOptions = {
     N,
@@ -114,15 +122,9 @@ export class Passwords {
     );
   }
 
-  private async derive(
-    password: string,
-    salt: Buffer,
-    keyBytes: number,
-    params: ScryptParameters,
-    signal?: AbortSignal,
-  ): Promise<Buffer> {
+  private async derive(derivation: Derivation, signal?: AbortSignal): Promise<Buffer> {
     try {
-      const key = await this.pool.run(() => deriveNow(password, salt, keyBytes, params), signal);
+      const key = await this.pool.run(() => deriveNow(derivation), signal);
       derivations.inc({ outcome: 'completed' });
       return key;
     } catch (error) {
@@ -137,7 +139,7 @@ export class Passwords {
   ): Promise<string> {
     const params = options.params ?? CURRENT;
     const salt = randomBytes(SALT_BYTES);
-    const hash = await this.derive(password, salt, KEY_BYTES, params, options.signal);
+    const hash = await this.derive({ password, salt, keyBytes: KEY_BYTES, params }, options.signal);
     const { ln, r, p } = params;
     return `scrypt$ln=${ln},r=${r},p=${p}$${salt.toString('base64')}$${hash.toString('base64')}`;
   }
@@ -147,7 +149,7 @@ export class Passwords {
     const parsed = parse(stored);
     if (!parsed || parsed.hash.length < 16 || parsed.hash.length > 128) return false;
     const { salt, hash, params } = parsed;
-    const candidate = await this.derive(password, salt, hash.length, params, signal);
+    const candidate = await this.derive({ password, salt, keyBytes: hash.length, params }, signal);
     return candidate.length === hash.length && timingSafeEqual(candidate, hash);
   }
 }

@@ -5,7 +5,7 @@ import type { ExampleRepository } from './ports.ts';
 const created = createCounter('examples_created_total', 'Records created.');
 
 /** The use cases. No Express, no SQL: routes call these, the repository stores. */
-export class ExampleUseCases {
+export class Examples {
   private readonly repository: ExampleRepository;
   constructor(repository: ExampleRepository) {
     this.repository = repository;

@@ -4,7 +4,8 @@ import type { Config } from '../config.ts';
 import type { Example, NewExample } from '../domain/example.ts';
 import type { ExampleRepository } from '../domain/ports.ts';
 
-export interface Storage {
+/** The repository, opened, with what the service must check and close because of it. */
+export interface OpenedExampleRepository {
   repository: ExampleRepository;
   /** What must work before this instance takes traffic. */
   readiness: ReadinessCheck[];
@@ -36,7 +37,7 @@ export class InMemoryExampleRepository implements ExampleRepository {
   }
 }
 
-export function openStorage(_config: Config): Promise<Storage> {
+export function openExampleRepository(_config: Config): Promise<OpenedExampleRepository> {
   return Promise.resolve({
     repository: new InMemoryExampleRepository(),
     readiness: [],

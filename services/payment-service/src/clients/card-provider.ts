@@ -2,8 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describeCard } from '@sightline/cards';
 import { inSpan, recordBusinessFacts } from '@sightline/telemetry';
 import { faults } from '../faults.ts';
-import { CardProviderFailed, PaymentGatewayTimeout } from './payment.ts';
-import type { Authorization, CardProvider, ChargeInstruction, ChargeRecord } from './ports.ts';
+import { CardProviderFailed, PaymentGatewayTimeout } from '../domain/payment.ts';
+import type {
+  Authorization,
+  CardProvider,
+  ChargeInstruction,
+  ChargeRecord,
+} from '../domain/ports.ts';
 
 /** Test cards, as card networks publish them: these decline, every other valid card succeeds. */
 const DECLINING_CARDS: Record<string, string> = {
