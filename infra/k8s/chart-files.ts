@@ -5,7 +5,8 @@
  * `npm run test:k8s` fails when a copy differs from its source. Also derived here, from the
  * one place each is written down:
  *
- * - files/services.json: the service list (infra/dev/services.ts);
+ * - files/services.json: the service list (infra/dev/services.ts), each with its latency
+ *   objective (prometheus/rules/services.yml);
  * - files/prometheus/targets/*.json: Prometheus' scrape targets, the same lists compose uses
  *   (Kubernetes Services carry compose's names);
  * - values.yaml: each image tag (.env) and each memory limit (docker-compose.yml, whose
@@ -17,6 +18,7 @@ import { parseDocument, parse } from 'yaml';
 import { SERVICES } from '../dev/services.ts';
 import { ROOT, pin, readPins } from '../stack/pins.ts';
 import { targetGroups } from '../stack/prometheus-targets.ts';
+import { latencyObjectives } from '../stack/sampling.ts';
 
 export const CHART = join(ROOT, 'deploy', 'helm', 'sightline');
 export const MANIFEST = join(ROOT, 'deploy', 'k8s', 'sightline.yaml');
@@ -24,6 +26,8 @@ export const MANIFEST = join(ROOT, 'deploy', 'k8s', 'sightline.yaml');
 /** Repository file or folder → where it goes under the chart's files/. */
 const COPIED: [string, string][] = [
   ['otel-collector/config.yaml', 'otel-collector/config.yaml'],
+  ['otel-collector/sampling-all.yaml', 'otel-collector/sampling-all.yaml'],
+  ['otel-collector/sampling-production.yaml', 'otel-collector/sampling-production.yaml'],
   ['prometheus/prometheus.yml', 'prometheus/prometheus.yml'],
   ['prometheus/rules', 'prometheus/rules'],
   ['prometheus/alertmanager.yml', 'prometheus/alertmanager.yml'],
@@ -51,10 +55,16 @@ export function chartFiles(): Map<string, string> {
       );
     }
   }
+  const objectives = latencyObjectives();
   files.set(
     'services.json',
     `${JSON.stringify(
-      SERVICES.map((s) => ({ name: s.name, port: s.port, database: s.database ?? '' })),
+      SERVICES.map((s) => ({
+        name: s.name,
+        port: s.port,
+        database: s.database ?? '',
+        latencyObjectiveSeconds: objectives[s.name] ?? 0,
+      })),
       null,
       2,
     )}\n`,
