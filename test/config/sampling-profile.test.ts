@@ -42,14 +42,14 @@ test('when the production profile decides what is slow, then it uses each servic
   const objectives = latencyObjectives();
   assert.deepEqual(Object.keys(objectives).sort(), SERVICES.map((s) => s.name).sort());
   const slow = policies.find((p) => p.name === 'slower-than-objective');
-  const thresholds = Object.fromEntries(
-    (slow?.ottl_condition?.span ?? []).map((condition) => {
+  const thresholds: Record<string, number> = Object.fromEntries(
+    (slow?.ottl_condition?.span ?? []).map((condition): [string, number] => {
       const match =
         /span\.kind == SPAN_KIND_SERVER and resource\.attributes\["service\.name"\] == "([^"]+)" and span\.end_time_unix_nano - span\.start_time_unix_nano > (\d+)$/.exec(
           condition,
         );
       assert.ok(match, condition);
-      return [match[1], Number(match[2]) / 1e9];
+      return [match[1]!, Number(match[2]) / 1e9];
     }),
   );
   assert.deepEqual(thresholds, objectives);
