@@ -33,6 +33,7 @@ interface Policy {
 }
 
 const production = yaml('otel-collector/sampling-production.yaml') as {
+  connectors: { span_metrics: { exemplars: { enabled: boolean } } };
   processors: { tail_sampling: { policies: Policy[] } };
   service: { pipelines: Record<string, { processors: string[] }> };
 };
@@ -67,6 +68,8 @@ test('when the production profile is read, then it keeps errors, marked traces w
     policies.find((p) => p.type === 'probabilistic')?.probabilistic?.sampling_percentage,
     '${env:SIGHTLINE_SAMPLING_PERCENTAGE:-10}',
   );
+  // Exemplars come from the services' histograms, which name kept traces only.
+  assert.equal(production.connectors.span_metrics.exemplars.enabled, false);
   assert.deepEqual(production.service.pipelines, {
     'traces/jaeger': { processors: ['tail_sampling'] },
   });
