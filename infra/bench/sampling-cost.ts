@@ -39,7 +39,11 @@ export interface SamplingCost {
 async function collectorCounter(metric: string): Promise<number> {
   const text = await (await fetch(COLLECTOR_METRICS)).text();
   return [...text.matchAll(new RegExp(`^${metric}(?:_total)?(\\{[^}]*\\})? (\\S+)$`, 'gm'))]
-    .filter((match) => metric !== 'otelcol_exporter_sent_spans' || /exporter="otlp_grpc\/jaeger"/.test(match[1] ?? ''))
+    .filter(
+      (match) =>
+        metric !== 'otelcol_exporter_sent_spans' ||
+        /exporter="otlp_grpc\/jaeger"/.test(match[1] ?? ''),
+    )
     .reduce((sum, match) => sum + Number(match[2]), 0);
 }
 
