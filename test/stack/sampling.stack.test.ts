@@ -9,14 +9,19 @@
  * - failed orders (paymentGatewayTimeout) and slow ones (userServiceLatency above
  *   user-service's 0.5 s objective): every trace in Jaeger, whole, with all four services;
  * - span metrics count every request sent, kept or not;
- * - every exemplar the services recorded in the window leads to a trace in Jaeger.
+ * - every exemplar the services recorded in the window leads to a trace in Jaeger;
+ * - with head sampling on the gateway as well, a failed order head sampling dropped has no
+ *   trace, its log lines say `trace_flags: 00` and no exemplar names it.
  *
- * Afterwards the stack goes back to keeping every trace. About 90 s: two restarts of five
- * processes, ~330 orders, the 10 s decision wait and a span-metrics flush (15 s).
+ * Afterwards the stack goes back to keeping every trace. About 100 s: two restarts of five
+ * processes, ~350 orders, the 10 s decision wait and a span-metrics flush (15 s).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { adminBaseUrl, adminToken } from '../../infra/faults/admin-access.ts';
+import { LOG_DIR } from '../../infra/stack/processes.ts';
 import { inKeptShare } from '../../packages/telemetry/src/trace-kept.ts';
 import { eventually } from '../support/eventually.ts';
 import { ORDER_PATH } from '../support/system.ts';
@@ -29,6 +34,8 @@ import {
   newTraceparent,
   pauseTraffic,
   promQuery,
+  restartStackProcess,
+  stopStackProcess,
   useSamplingProfile,
 } from './stack.ts';
 
@@ -151,6 +158,8 @@ before(async () => {
 
 after(async () => {
   try {
+    delete process.env.OTEL_TRACES_SAMPLER;
+    delete process.env.OTEL_TRACES_SAMPLER_ARG;
     await useSamplingProfile('all');
   } finally {
     resumeTraffic();
@@ -234,4 +243,72 @@ test('when the services record exemplars under sampling, then every exemplar of 
   assert.deepEqual(missing, []);
   // And none for an ordinary request the sampler dropped.
   assert.ok(traceIds.every((id) => !ordinary.includes(id) || inKeptShare(id, PERCENTAGE)));
+});
+
+test('when the gateway also head-samples (parentbased_traceidratio 0.5), then failed orders it did not sample have no trace, their log lines say 00 and carry no exemplar', async () => {
+  await stopStackProcess('api-gateway');
+  process.env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
+  process.env.OTEL_TRACES_SAMPLER_ARG = '0.5';
+  await restartStackProcess('api-gateway');
+  // No traceparent: the gateway is the root, and its sampler decides.
+  const answers = await withFault(
+    'payment-service',
+    'paymentGatewayTimeout',
+    { sku: 'SKU-MUG-002', delayMs: 50 },
+    async () => {
+      const flags: { traceId: string; sampled: boolean }[] = [];
+      for (let i = 0; i < 20; i++) {
+        const response = await fetch(`${GATEWAY}/api/orders`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+          body: JSON.stringify({
+            userId,
+            items: [{ sku: 'SKU-MUG-002', quantity: 1 }],
+            card: { number: SECRETS.card, expMonth: 12, expYear: 2030, cvc: '123' },
+          }),
+        });
+        assert.equal(response.status, 503);
+        const [, traceId, , flag] = (response.headers.get('traceresponse') ?? '').split('-');
+        flags.push({ traceId: traceId ?? '', sampled: flag === '01' });
+      }
+      return flags;
+    },
+  );
+  const sampled = answers.filter((a) => a.sampled);
+  const dropped = answers.filter((a) => !a.sampled);
+  console.log(`head sampling kept ${sampled.length} of ${answers.length} failed orders' traces`);
+  assert.ok(sampled.length > 0 && dropped.length > 0);
+  // Errors the head sampler kept: whole in Jaeger, as before.
+  for (const { traceId } of sampled) {
+    await eventually(
+      `failed order's trace ${traceId} in Jaeger`,
+      async () => hasAllFour(await jaegerTrace(traceId)),
+      30_000,
+    );
+  }
+  // Those it dropped: no trace at all (every sampled one is in, so these were decided too),
+  // but the gateway's log lines name the trace, with flags 00.
+  const gatewayLog = readFileSync(join(LOG_DIR, 'api-gateway.log'), 'utf8').split('\n');
+  for (const { traceId } of dropped) {
+    assert.equal(await jaegerTrace(traceId), undefined, traceId);
+    const lines = gatewayLog.filter((line) => line.includes(`"trace_id":"${traceId}"`));
+    assert.ok(lines.length > 0, `log lines of ${traceId}`);
+    for (const line of lines) assert.match(line, /"trace_flags":"00"/);
+  }
+  for (const { traceId } of sampled) {
+    const lines = gatewayLog.filter((line) => line.includes(`"trace_id":"${traceId}"`));
+    for (const line of lines) assert.match(line, /"trace_flags":"01"/);
+  }
+  const params = new URLSearchParams({
+    query: 'http_server_request_duration_seconds_bucket{service_name="api-gateway"}',
+    start: String(started / 1000),
+    end: String(Date.now() / 1000 + 60),
+  });
+  const { data } = await getJson<{ data: { exemplars: { labels: Record<string, string> }[] }[] }>(
+    `${PROMETHEUS}/api/v1/query_exemplars?${params.toString()}`,
+  );
+  const exemplarIds = new Set(
+    data.flatMap((series) => series.exemplars.map((e) => e.labels.trace_id)),
+  );
+  for (const { traceId } of dropped) assert.ok(!exemplarIds.has(traceId), traceId);
 });
