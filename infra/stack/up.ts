@@ -15,6 +15,7 @@ import { waitHealthy } from './health.ts';
 import { isOurs, readPids, writePid } from './pid-files.ts';
 import { ROOT, readPins } from './pins.ts';
 import type { RulesMode } from './rules.ts';
+import { samplingProfileName } from './sampling.ts';
 import {
   LOG_DIR,
   LOOPBACK,
@@ -36,6 +37,11 @@ const unknown = args.filter((arg) => arg !== '--classroom');
 if (unknown.length > 0)
   fail(`unknown option ${unknown.join(' ')}; usage: npm run stack [-- --classroom]`);
 const rules: RulesMode = args.includes('--classroom') ? 'classroom' : 'shipped';
+try {
+  samplingProfileName();
+} catch (error) {
+  fail((error as Error).message);
+}
 
 // Refuse to start twice, and name a missing install before anything starts.
 if (readPids().some(isOurs)) fail('The stack is already running; `npm run stack:down` stops it.');
@@ -137,6 +143,11 @@ console.log(
   Number(rate) === 0
     ? 'Traffic: none (TRAFFIC_RATE=0)'
     : `Traffic: customers at ${rate} journey(s) a second (TRAFFIC_RATE=0 npm run stack for none)`,
+);
+console.log(
+  samplingProfileName() === 'production'
+    ? 'Sampling: production: errors, slow and marked traces, and a share of the rest reach Jaeger (docs/sampling.md)'
+    : 'Sampling: every trace kept (SIGHTLINE_SAMPLING=production npm run stack to tail-sample; docs/sampling.md)',
 );
 console.log('Faults for drills: npm run fault -- list');
 console.log('Grafana runs in docker compose only. `npm run stack:down` stops everything.');
