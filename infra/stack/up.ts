@@ -7,10 +7,12 @@
  *   npm run stack -- --classroom   alert rules in classroom mode (infra/stack/rules.ts)
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { binaryPath, fromPath, stackBackends } from './backends.ts';
+import { COLLECTOR_MANIFEST } from './recipes.ts';
 import { waitHealthy } from './health.ts';
 import { isOurs, readPids, writePid } from './pid-files.ts';
 import { ROOT, readPins } from './pins.ts';
@@ -53,6 +55,18 @@ for (const backend of stackBackends(pins)) {
     if (!path || !existsSync(path))
       fail(`${backend.name} ${backend.version} is not installed: run \`npm run stack:install\`.`);
   }
+}
+
+// The collector is built from otel-collector/builder-config.yaml; one built from an older
+// manifest lacks a component the config now uses, and would fail at start with less to go on.
+const collector = stackBackends(pins).find((backend) => backend.name === 'otelcol');
+if (collector && !fromPath('otelcol')) {
+  const stamp = join(collector.dir, '.inputs');
+  const manifest = createHash('sha256').update(readFileSync(COLLECTOR_MANIFEST)).digest('hex');
+  if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== manifest)
+    fail(
+      `The collector was built from an older ${relative(ROOT, COLLECTOR_MANIFEST)}: run \`npm run stack:install\`.`,
+    );
 }
 
 function safe(f: () => string): string | undefined {
