@@ -26,7 +26,8 @@ import {
   type Backend,
   type BackendName,
 } from '../../infra/stack/backends.ts';
-import { COLLECTOR_MANIFEST, SPOTLIGHT_PACKAGE, recipes } from './recipes.ts';
+import { COLLECTOR_MANIFEST } from '../../infra/stack/backends.ts';
+import { SPOTLIGHT_PACKAGE, recipes } from './recipes.ts';
 import { withInstallLock } from '../../infra/stack/install-lock.ts';
 import { readPins, stackCache } from '../../infra/stack/pins.ts';
 

@@ -20,11 +20,9 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import type { Backend, BackendName } from '../../infra/stack/backends.ts';
+import { COLLECTOR_MANIFEST, type Backend, type BackendName } from '../../infra/stack/backends.ts';
 import { goEnv, runLogged } from './build-commands.ts';
 import { ROOT, pin, readPins, stackCache } from '../../infra/stack/pins.ts';
-
-export const COLLECTOR_MANIFEST = join(ROOT, 'otel-collector', 'builder-config.yaml');
 
 const pins = readPins();
 

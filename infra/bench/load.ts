@@ -22,6 +22,8 @@
  * BENCH_SECONDS (default 20) is each measurement's length, after 5 s of warm-up; BENCH_ROUNDS
  * (default 2) how many times off and on alternate (the figures are means over the rounds);
  * BENCH_ONLY=catalog skips the order path and the breakpoint (for profiling one change);
+ * Last, the collector's two sampling profiles on the order path (sampling-cost.ts);
+ * BENCH_ONLY=sampling runs only that.
  * BENCH_CPU_PROF=<dir> profiles every Node process of the stack (see startStack).
  */
 import { spawnSync } from 'node:child_process';
@@ -35,6 +37,7 @@ import { pin, readPins, ROOT } from '../stack/pins.ts';
 import { residentMiB } from '../stack/resident-memory.ts';
 import { journeyLoad } from './journey-load.ts';
 import { cpuPercent, stackCpu } from './process-cpu.ts';
+import { samplingCost } from './sampling-cost.ts';
 import { Traffic } from './traffic.ts';
 
 const pins = readPins();
@@ -404,6 +407,11 @@ function meanCpu(figures: PathResult[]): Record<string, number> {
   );
 }
 
+if (process.env.BENCH_ONLY === 'sampling') {
+  await samplingCost(STACK_ENV);
+  process.exit(0);
+}
+
 // Off and on alternate, round after round, so that a machine busy with something else
 // for a while weighs on both alike.
 for (let round = 1; round <= ROUNDS; round++) {
@@ -480,7 +488,9 @@ console.log(
   `\nload average at the end: ${results.machine.loadAverage.map((n) => n.toFixed(2)).join(' ')}`,
 );
 
+const sampling = ONLY_CATALOG ? undefined : await samplingCost(STACK_ENV);
+
 const out = join(ROOT, '.data', 'bench');
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'load.json'), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(out, 'load.json'), `${JSON.stringify({ ...results, sampling }, null, 2)}\n`);
 console.log(`results: ${join(out, 'load.json')}`);

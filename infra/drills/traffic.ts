@@ -2,6 +2,8 @@
  * Customers, for a drill: one registered user who keeps ordering a T-shirt through the
  * gateway, a few orders at a time, until told to stop. Each order is a new one, with an
  * Idempotency-Key of its own; a customer whose order failed orders anew rather than retrying.
+ * Each order is a trace of its own marked for keeping (`tracestate: sightline=keep`), so the
+ * collector's production sampling profile keeps a drill's traces (docs/sampling.md).
  */
 import { DEFAULT_PORTS } from '../dev/services.ts';
 
@@ -28,6 +30,13 @@ async function registerCustomer(): Promise<string> {
   return ((await response.json()) as { id: string }).id;
 }
 
+/** A new sampled trace, marked so the production sampling profile keeps it. */
+function keptTraceHeaders(): Record<string, string> {
+  const hex = (bytes: number) =>
+    Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString('hex');
+  return { traceparent: `00-${hex(16)}-${hex(8)}-01`, tracestate: 'sightline=keep' };
+}
+
 /**
  * Starts `concurrency` customers ordering one after another until `stop()`; each waits
  * `pauseMs` between its orders (0: as fast as the system answers).
@@ -43,6 +52,7 @@ export async function startTraffic(concurrency: number, pauseMs = 0): Promise<Tr
         headers: {
           'content-type': 'application/json',
           'idempotency-key': `drill-${crypto.randomUUID()}`,
+          ...keptTraceHeaders(),
         },
         body: JSON.stringify({ userId, items: [{ sku: 'SKU-TEE-001', quantity: 1 }], card: CARD }),
         signal: AbortSignal.timeout(15_000),

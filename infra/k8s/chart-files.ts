@@ -26,6 +26,8 @@ export const MANIFEST = join(ROOT, 'deploy', 'k8s', 'sightline.yaml');
 /** Repository file or folder → where it goes under the chart's files/. */
 const COPIED: [string, string][] = [
   ['otel-collector/config.yaml', 'otel-collector/config.yaml'],
+  ['otel-collector/sampling-all.yaml', 'otel-collector/sampling-all.yaml'],
+  ['otel-collector/sampling-production.yaml', 'otel-collector/sampling-production.yaml'],
   ['prometheus/prometheus.yml', 'prometheus/prometheus.yml'],
   ['prometheus/rules', 'prometheus/rules'],
   ['prometheus/alertmanager.yml', 'prometheus/alertmanager.yml'],

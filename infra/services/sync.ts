@@ -30,6 +30,7 @@ import {
   urlVariable,
   type ServiceSpec,
 } from '../dev/services.ts';
+import { latencyObjectives } from '../stack/sampling.ts';
 import { replaceBlocks } from './blocks.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -38,6 +39,7 @@ const CHART = 'deploy/helm/sightline';
 /** `order-service` → `ORDER_SERVICE`. */
 const upperSnake = (name: string) => name.toUpperCase().replaceAll('-', '_');
 const callees = serviceCalls();
+const objectives = latencyObjectives();
 
 /**
  * A service's compose block. Its own settings, if it has any, are hand-written above the
@@ -50,12 +52,19 @@ function composeService(service: ServiceSpec, compose: string): string[] {
   const merged = (anchor: string, common: string) =>
     own(anchor) ? `[*${anchor}, *${common}]` : `*${common}`;
   const calls = callees[name] ?? [];
+  const objective = objectives[name];
   return [
     `${name}:`,
     `  <<: ${merged(name, 'service')}`,
     `  command: [node, --import, '@sightline/telemetry/register', services/${name}/src/main.ts]`,
     `  environment:`,
     `    <<: ${merged(`${name}-env`, 'service-env')}`,
+    ...(objective === undefined
+      ? []
+      : [
+          '    # Its latency objective (prometheus/rules/services.yml), for exemplars of slow requests.',
+          `    SIGHTLINE_LATENCY_OBJECTIVE_SECONDS: ${objective}`,
+        ]),
     `    PORT: ${port}`,
     ...(database
       ? [
@@ -151,7 +160,12 @@ function npmCaFile(text: string): string {
 
 /** The chart's files/services.json, which its templates make a Deployment and Service of. */
 export function chartServiceList(): string {
-  const list = SERVICES.map((s) => ({ name: s.name, port: s.port, database: s.database ?? '' }));
+  const list = SERVICES.map((s) => ({
+    name: s.name,
+    port: s.port,
+    database: s.database ?? '',
+    latencyObjectiveSeconds: objectives[s.name] ?? 0,
+  }));
   return `${JSON.stringify(list, null, 2)}\n`;
 }
 

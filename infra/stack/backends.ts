@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { pin, readPins, stackCache } from './pins.ts';
+import { ROOT, pin, readPins, stackCache } from './pins.ts';
+
+/** The collector's builder manifest: the components `npm run stack:install` builds it with. */
+export const COLLECTOR_MANIFEST = join(ROOT, 'otel-collector', 'builder-config.yaml');
 
 /**
  * The observability backends of the native stack, each in the version `.env` pins: where

@@ -7,17 +7,26 @@
  * SIGHTLINE_STACK_FROM_PATH=loki, your Loki's `-verify-config` as well). Every PromQL and
  * LogQL expression the repository ships is parsed with its grammar.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findQueries } from '../queries/find.ts';
 import { fillGrafanaVariables, syntaxErrors } from '../queries/grammar.ts';
 import { backends, binaryPath, inStack } from './backends.ts';
+import { freePort } from '../dev/free-port.ts';
 import { checkLokiConfigFile } from './loki-config.ts';
 import { ROOT, pin, readPins } from './pins.ts';
 import { writeTargets } from './prometheus-targets.ts';
 import { composeMemoryBudgetMiB } from './memory-budget.ts';
+import { SAMPLING_PROFILES, collectorConfigFiles } from './sampling.ts';
 
 const all = backends();
 const scratch = mkdtempSync(join(tmpdir(), 'sightline-check-'));
@@ -71,6 +80,16 @@ check('collector: otelcol validate', otelcol, [
   '--config',
   'otel-collector/config.yaml',
 ]);
+for (const profile of SAMPLING_PROFILES) {
+  const configs = collectorConfigFiles(profile).flatMap((file) => ['--config', file]);
+  check(`collector: otelcol validate (sampling profile ${profile})`, otelcol, [
+    'validate',
+    ...configs,
+  ]);
+  // `validate` does not build processors; the tail sampler compiles its OTTL conditions only
+  // when it starts. So start the collector once, on free ports, until it is ready.
+  report(`collector: starts with sampling profile ${profile}`, await startsCleanly(configs));
+}
 check('jaeger: jaeger validate', jaeger, ['validate', '--config', 'infra/jaeger/config.yaml']);
 for (const mode of ['compose', 'native'] as const) {
   const dir = prometheusDir(mode);
@@ -129,6 +148,59 @@ rmSync(scratch, { recursive: true, force: true });
 const failed = results.filter((r) => !r.ok).length;
 console.log(`${results.length - failed} passed, ${failed} failed`);
 process.exitCode = failed > 0 ? 1 : 0;
+
+/**
+ * Starts the collector with these configs and an overlay moving its listeners to free ports;
+ * passes once it reports itself ready, fails if it exits first.
+ */
+async function startsCleanly(configs: string[]): Promise<string[]> {
+  const [grpc, http, health, metrics] = await Promise.all([1, 2, 3, 4].map(() => freePort()));
+  const ports = join(scratch, 'collector-ports.yaml');
+  writeFileSync(
+    ports,
+    JSON.stringify({
+      extensions: { health_check: { endpoint: `127.0.0.1:${health}` } },
+      receivers: {
+        otlp: {
+          protocols: {
+            grpc: { endpoint: `127.0.0.1:${grpc}` },
+            http: { endpoint: `127.0.0.1:${http}` },
+          },
+        },
+      },
+      service: {
+        telemetry: {
+          metrics: {
+            readers: [{ pull: { exporter: { prometheus: { host: '127.0.0.1', port: metrics } } } }],
+          },
+        },
+      },
+    }),
+  );
+  const child = spawn(otelcol, [...configs, '--config', ports], {
+    cwd: ROOT,
+    env: { ...process.env, OTELCOL_LOGS_EXPORTER: 'nop' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let output = '';
+  const ready = await new Promise<boolean>((resolve) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Everything is ready')) resolve(true);
+    });
+    child.once('exit', () => resolve(false));
+    setTimeout(() => resolve(false), 60_000).unref();
+  });
+  child.kill();
+  return ready
+    ? []
+    : [
+        output
+          .split('\n')
+          .filter((line) => /error/i.test(line))
+          .join('\n'),
+      ];
+}
 
 /** The uids the provisioning file defines, and every datasourceUid it links to. */
 function checkGrafanaDatasources(): void {

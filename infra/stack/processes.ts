@@ -4,6 +4,7 @@ import { DEFAULT_PORTS, SERVICES, serviceUrls, type ServiceSpec } from '../dev/s
 import { backends, binaryPath, inStack } from './backends.ts';
 import { NATIVE_PORTS } from './native-ports.ts';
 import { ROOT, pin, readPins } from './pins.ts';
+import { collectorConfigFiles, latencyObjectives, samplingProfileName } from './sampling.ts';
 
 /**
  * Every process of the native stack: the backends, with the very config files compose
@@ -151,7 +152,8 @@ export function backendProcesses(pins = readPins()): StackProcess[] {
     {
       name: 'otel-collector',
       command: binaryPath(all.otelcol, 'otelcol'),
-      args: ['--config', join(ROOT, 'otel-collector/config.yaml')],
+      // The sampling profile's overlay after the one config (infra/stack/sampling.ts).
+      args: collectorConfigFiles(samplingProfileName()).flatMap((file) => ['--config', file]),
       env: {
         OTELCOL_LISTEN_HOST: LOOPBACK,
         JAEGER_OTLP_GRPC_ENDPOINT: `127.0.0.1:${NATIVE_PORTS.jaegerOtlpGrpc}`,
@@ -198,6 +200,8 @@ export function serviceProcesses(
   adminToken?: string,
 ): StackProcess[] {
   const otlp = local(pin(pins, 'OTELCOL_HTTP_PORT'), '');
+  const sampling = samplingProfileName();
+  const objectives = latencyObjectives();
   return SERVICES.map((service) => ({
     name: service.name,
     service: service.name,
@@ -208,6 +212,11 @@ export function serviceProcesses(
       PORT: String(service.port),
       OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
       SENTRY_SPOTLIGHT: local(pin(pins, 'SPOTLIGHT_PORT'), '/stream'),
+      // Exemplars only where the collector's sampling profile keeps the trace (trace-kept.ts).
+      SIGHTLINE_SAMPLING: sampling,
+      ...(objectives[service.name] !== undefined
+        ? { SIGHTLINE_LATENCY_OBJECTIVE_SECONDS: String(objectives[service.name]) }
+        : {}),
       ...(adminToken ? { ADMIN_TOKEN: adminToken } : {}),
       ...(service.database ? { DATABASE_URL: databaseUrl(service.database) } : {}),
       // As compose: the traffic service's and k6's synthetic-traffic marker is passed on.

@@ -7,14 +7,17 @@
  *   npm run stack -- --classroom   alert rules in classroom mode (infra/stack/rules.ts)
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { binaryPath, fromPath, stackBackends } from './backends.ts';
+import { COLLECTOR_MANIFEST } from './backends.ts';
 import { waitHealthy } from './health.ts';
 import { isOurs, readPids, writePid } from './pid-files.ts';
 import { ROOT, readPins } from './pins.ts';
 import type { RulesMode } from './rules.ts';
+import { samplingProfileName } from './sampling.ts';
 import {
   LOG_DIR,
   LOOPBACK,
@@ -36,6 +39,11 @@ const unknown = args.filter((arg) => arg !== '--classroom');
 if (unknown.length > 0)
   fail(`unknown option ${unknown.join(' ')}; usage: npm run stack [-- --classroom]`);
 const rules: RulesMode = args.includes('--classroom') ? 'classroom' : 'shipped';
+try {
+  samplingProfileName();
+} catch (error) {
+  fail((error as Error).message);
+}
 
 // Refuse to start twice, and name a missing install before anything starts.
 if (readPids().some(isOurs)) fail('The stack is already running; `npm run stack:down` stops it.');
@@ -47,6 +55,18 @@ for (const backend of stackBackends(pins)) {
     if (!path || !existsSync(path))
       fail(`${backend.name} ${backend.version} is not installed: run \`npm run stack:install\`.`);
   }
+}
+
+// The collector is built from otel-collector/builder-config.yaml; one built from an older
+// manifest lacks a component the config now uses, and would fail at start with less to go on.
+const collector = stackBackends(pins).find((backend) => backend.name === 'otelcol');
+if (collector && !fromPath('otelcol')) {
+  const stamp = join(collector.dir, '.inputs');
+  const manifest = createHash('sha256').update(readFileSync(COLLECTOR_MANIFEST)).digest('hex');
+  if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== manifest)
+    fail(
+      `The collector was built from an older ${relative(ROOT, COLLECTOR_MANIFEST)}: run \`npm run stack:install\`.`,
+    );
 }
 
 function safe(f: () => string): string | undefined {
@@ -137,6 +157,11 @@ console.log(
   Number(rate) === 0
     ? 'Traffic: none (TRAFFIC_RATE=0)'
     : `Traffic: customers at ${rate} journey(s) a second (TRAFFIC_RATE=0 npm run stack for none)`,
+);
+console.log(
+  samplingProfileName() === 'production'
+    ? 'Sampling: production: errors, slow and marked traces, and a share of the rest reach Jaeger (docs/sampling.md)'
+    : 'Sampling: every trace kept (SIGHTLINE_SAMPLING=production npm run stack to tail-sample; docs/sampling.md)',
 );
 console.log('Faults for drills: npm run fault -- list');
 console.log('Grafana runs in docker compose only. `npm run stack:down` stops everything.');

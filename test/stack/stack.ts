@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { ADMIN_TOKEN_FILE } from '../../infra/dev/admin-token.ts';
 import { join } from 'node:path';
 import { DEFAULT_PORTS, spawnService } from '../../infra/dev/services.ts';
 import { fromUrl } from '../../infra/dev/embedded-postgres.ts';
 import { fillGrafanaVariables } from '../../infra/queries/grammar.ts';
-import { isOurs, readPids, writePid } from '../../infra/stack/pid-files.ts';
+import { isOurs, readPids, removePid, writePid } from '../../infra/stack/pid-files.ts';
 import { pin, readPins, ROOT } from '../../infra/stack/pins.ts';
 import { residentMiB } from '../../infra/stack/resident-memory.ts';
 import {
@@ -13,8 +13,11 @@ import {
   LOG_DIR,
   POSTGRES_PORT,
   serviceProcesses,
+  trafficProcess,
   type StackProcess,
 } from '../../infra/stack/processes.ts';
+import type { SamplingProfileName } from '../../infra/stack/sampling.ts';
+import { SERVICES } from '../../infra/dev/services.ts';
 import { eventually } from '../support/eventually.ts';
 import type { DeliveredLog } from '../../harness/stand-ins/loki-otlp-receiver.ts';
 import { newTraceparent } from '../support/system.ts';
@@ -54,8 +57,21 @@ function stackProcess(name: string): StackProcess {
 export async function stopStackProcess(name: string): Promise<void> {
   const record = readPids().find((r) => r.name === name);
   if (!record || !isOurs(record)) throw new Error(`${name} is not running`);
+  const parent = Number(
+    execFileSync('ps', ['-o', 'ppid=', '-p', String(record.pid)], { encoding: 'utf8' }).trim(),
+  );
   process.kill(record.pid, 'SIGTERM');
   await eventually(`${name} to exit`, () => !isOurs(record), 20_000);
+  // The stack's supervisor forgets a child of its own once it has exited; wait for that, so it
+  // cannot forget a process started again under the same name. One this test process started
+  // (or one whose supervisor is gone) is forgotten here.
+  if (parent === process.pid || parent === 1) removePid(name);
+  else
+    await eventually(
+      `the stack to forget ${name}`,
+      () => !readPids().some((r) => r.name === name && r.pid === record.pid),
+      5_000,
+    );
 }
 
 /**
@@ -85,6 +101,39 @@ export async function restartStackProcess(name: string): Promise<void> {
     async () => (await fetch(spec.health)).ok,
     60_000,
   );
+}
+
+/**
+ * Restarts the collector and the four services with another sampling profile
+ * (SIGHTLINE_SAMPLING, docs/sampling.md), as a user restarting the stack with it would get.
+ */
+export async function useSamplingProfile(
+  profile: SamplingProfileName,
+  env: Record<string, string> = {},
+): Promise<void> {
+  process.env.SIGHTLINE_SAMPLING = profile;
+  Object.assign(process.env, env);
+  for (const name of ['otel-collector', ...SERVICES.map((s) => s.name)]) {
+    await stopStackProcess(name);
+    await restartStackProcess(name);
+  }
+}
+
+/** Stops the stack's traffic service; the returned function starts it again as the stack did. */
+export async function pauseTraffic(): Promise<() => void> {
+  const spec = trafficProcess();
+  if (!spec || !readPids().some((r) => r.name === 'traffic')) return () => {};
+  await stopStackProcess('traffic');
+  return () => {
+    const log = openSync(join(LOG_DIR, 'traffic.log'), 'a');
+    const child = spawn(spec.command, spec.args, {
+      cwd: ROOT,
+      env: { ...process.env, ...spec.env },
+      stdio: ['ignore', log, log],
+    });
+    child.unref();
+    writePid({ name: 'traffic', pid: child.pid as number, command: spec.command });
+  };
 }
 
 /** Resident memory of a stack process, in MiB. */

@@ -1,5 +1,5 @@
 import client from 'prom-client';
-import { currentTraceExemplar, HTTP_DURATION_BUCKETS, registry } from './metrics.ts';
+import { HTTP_DURATION_BUCKETS, registry, sampledSpanContext, traceExemplar } from './metrics.ts';
 
 type ClientLabels =
   'peer_service' | 'http_request_method' | 'http_response_status_code' | 'error_type';
@@ -31,7 +31,7 @@ export function startClientCall(
   method: string,
 ): (outcome: CallOutcome) => void {
   const started = process.hrtime.bigint();
-  const exemplar = currentTraceExemplar();
+  const spanContext = sampledSpanContext();
   return ({ status, errorType }) => {
     const labels: Partial<Record<ClientLabels, string | number>> = {
       peer_service: peerService,
@@ -40,6 +40,12 @@ export function startClientCall(
     if (status !== undefined) labels.http_response_status_code = status;
     if (errorType !== undefined) labels.error_type = errorType;
     else if (status !== undefined && status >= 500) labels.error_type = String(status);
+    // A failed call is an error span, which keeps its trace; how long it took is the called
+    // service's objective to judge, not this one's.
+    const exemplar = traceExemplar(spanContext, {
+      failed: labels.error_type !== undefined,
+      seconds: 0,
+    });
     clientDuration.observe({
       labels,
       value: Number(process.hrtime.bigint() - started) / 1e9,

@@ -7,6 +7,8 @@ export { logger, type Logger } from './logger.ts';
 export { conventionalLogAttributes, OTLP_NAMES } from './log-attributes.ts';
 export { createCounter, createGauge, registry } from './metrics.ts';
 export { inSpan } from './spans.ts';
+// The collector's production sampling profile, as a service computes it (docs/sampling.md).
+export { inKeptShare } from './trace-kept.ts';
 
 // What the service framework (@sightline/service) builds its HTTP stack and client from.
 export { startClientCall, type CallOutcome } from './client-metrics.ts';

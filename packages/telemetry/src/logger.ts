@@ -19,6 +19,9 @@ function correlationFields(): Record<string, unknown> {
   if (spanContext && isSpanContextValid(spanContext)) {
     fields.trace_id = spanContext.traceId;
     fields.span_id = spanContext.spanId;
+    // W3C trace flags: 01 when the trace was sampled at its start, 00 when head sampling
+    // dropped it, so a reader can tell there is no trace to look for (docs/sampling.md).
+    fields.trace_flags = spanContext.traceFlags.toString(16).padStart(2, '0');
   }
   const requestId = currentRequestId();
   if (requestId) fields.request_id = requestId;

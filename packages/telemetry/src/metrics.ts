@@ -1,7 +1,8 @@
-import { isSpanContextValid, trace, TraceFlags } from '@opentelemetry/api';
+import { isSpanContextValid, trace, TraceFlags, type SpanContext } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import client from 'prom-client';
 import { serviceIdentity } from './service-identity.ts';
+import { samplingProfile, traceKept, type RequestOutcome } from './trace-kept.ts';
 
 /**
  * One registry per process, exposed in OpenMetrics format: the classic Prometheus text format
@@ -19,12 +20,27 @@ export const HTTP_DURATION_BUCKETS = [
   0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
 ];
 
-/** The exemplar of an observation: the current trace, when it is sampled. */
-export function currentTraceExemplar(): { trace_id?: string } {
+/** The current span's context, when its trace is sampled. */
+export function sampledSpanContext(): SpanContext | undefined {
   const spanContext = trace.getActiveSpan()?.spanContext();
   return spanContext &&
     isSpanContextValid(spanContext) &&
     spanContext.traceFlags & TraceFlags.SAMPLED
+    ? spanContext
+    : undefined;
+}
+
+const sampling = samplingProfile();
+
+/**
+ * The exemplar of an observation: its trace, when sampled and kept by the collector's
+ * sampling profile (trace-kept.ts), so every exemplar leads to a trace that exists.
+ */
+export function traceExemplar(
+  spanContext: SpanContext | undefined,
+  outcome: Omit<RequestOutcome, 'spanContext'>,
+): { trace_id?: string } {
+  return spanContext && traceKept(sampling, { spanContext, ...outcome })
     ? { trace_id: spanContext.traceId }
     : {};
 }
@@ -62,7 +78,7 @@ function routeOf(request: RoutedRequest): string {
  */
 export const requestMetrics: Handler = (request, response, next) => {
   const started = process.hrtime.bigint();
-  const exemplar = currentTraceExemplar();
+  const spanContext = sampledSpanContext();
   response.once('close', () => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const labels: Partial<Record<RequestLabels, string | number>> = {
@@ -76,7 +92,10 @@ export const requestMetrics: Handler = (request, response, next) => {
       labels,
       value: seconds,
       // prom-client types exemplar labels like metric labels; ours is `trace_id`.
-      exemplarLabels: exemplar as Record<RequestLabels, string>,
+      exemplarLabels: traceExemplar(spanContext, {
+        failed: response.statusCode >= 500,
+        seconds,
+      }) as Record<RequestLabels, string>,
     });
   });
   next();
