@@ -18,9 +18,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { DRILLS, isSaturation, type Drill } from '../../infra/drills/drills.ts';
-import { awaitResolved, type DrillResult } from '../../infra/drills/run.ts';
+import { awaitResolved } from '../../infra/drills/run.ts';
 import { firingAlert } from '../../infra/drills/thread.ts';
 import { ROOT } from '../../infra/stack/pins.ts';
+import { runDrill } from './stack.ts';
 
 /** The drills, taking turns between the alerts they page. */
 function alternating(drills: Drill[]): Drill[] {
@@ -44,23 +45,6 @@ async function switchRules(mode: 'shipped' | 'classroom'): Promise<void> {
   assert.equal(await new Promise((resolve) => child.once('exit', resolve)), 0);
 }
 
-/** Runs `npm run drill -- <name> --no-resolve --json`; its thread, or why it failed. */
-async function drill(name: string, env: NodeJS.ProcessEnv): Promise<DrillResult> {
-  const child = spawn(process.execPath, ['infra/drills/run.ts', name, '--no-resolve', '--json'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  console.log(out + err);
-  assert.equal(code, 0, `npm run drill -- ${name} exited with ${code}: ${err}`);
-  return JSON.parse(out.trim().split('\n').at(-1) as string) as DrillResult;
-}
-
 const lokiStandIn = process.env.LOKI_STAND_IN_URL;
 
 for (const [index, one] of alternating(DRILLS).entries()) {
@@ -70,7 +54,7 @@ for (const [index, one] of alternating(DRILLS).entries()) {
     // Without LOKI_URL a drill asks the port compose publishes, where nothing answers here.
     const env: NodeJS.ProcessEnv = { ...process.env, LOKI_URL: lokiStandIn };
     if (!fromLoki) delete env.LOKI_URL;
-    const result = await drill(one.name, env);
+    const result = await runDrill(one.name, env);
     assert.equal(result.rules, 'classroom');
     assert.match(result.series, new RegExp(`^ALERTS\\{alertname="${one.alert.name}"`));
     if (isSaturation(one)) {
@@ -108,7 +92,7 @@ test("npm run drill -- payment-gateway-timeout on the shipped rules: it waits ou
   const walkthrough = DRILLS.find((d) => d.name === 'payment-gateway-timeout')!;
   await switchRules('shipped');
   try {
-    const result = await drill(walkthrough.name, { ...process.env, LOKI_URL: lokiStandIn });
+    const result = await runDrill(walkthrough.name, { ...process.env, LOKI_URL: lokiStandIn });
     assert.equal(result.rules, 'shipped');
     assert.equal(result.forSeconds, 300);
     assert.ok(result.alertSeconds >= 300, `paged after ${result.alertSeconds} s`);

@@ -11,7 +11,8 @@
  * - span metrics count every request sent, kept or not;
  * - every exemplar the services recorded in the window leads to a trace in Jaeger;
  * - with head sampling on the gateway as well, a failed order head sampling dropped has no
- *   trace, its log lines say `trace_flags: 00` and no exemplar names it.
+ *   trace, its log lines say `trace_flags: 00` and no exemplar names it;
+ * - a drill (payment-failure, as `npm run drill` runs it) pages and leads to the code.
  *
  * Afterwards the stack goes back to keeping every trace. About 100 s: two restarts of five
  * processes, ~350 orders, the 10 s decision wait and a span-metrics flush (15 s).
@@ -20,6 +21,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DRILLS } from '../../infra/drills/drills.ts';
+import { awaitResolved } from '../../infra/drills/run.ts';
 import { adminBaseUrl, adminToken } from '../../infra/faults/admin-access.ts';
 import { LOG_DIR } from '../../infra/stack/processes.ts';
 import { inKeptShare } from '@sightline/telemetry';
@@ -35,6 +38,7 @@ import {
   pauseTraffic,
   promQuery,
   restartStackProcess,
+  runDrill,
   stopStackProcess,
   useSamplingProfile,
 } from './stack.ts';
@@ -311,4 +315,29 @@ test('when the gateway also head-samples (parentbased_traceidratio 0.5), then fa
     data.flatMap((series) => series.exemplars.map((e) => e.labels.trace_id)),
   );
   for (const { traceId } of dropped) assert.ok(!exemplarIds.has(traceId), traceId);
+});
+
+test('when a drill runs under the production profile, then it pages and its thread leads through a kept trace to the code', async () => {
+  // The gateway back to parent-based always-on, and the stack's customers back, as a drill
+  // finds a stack running the production profile.
+  await stopStackProcess('api-gateway');
+  delete process.env.OTEL_TRACES_SAMPLER;
+  delete process.env.OTEL_TRACES_SAMPLER_ARG;
+  await restartStackProcess('api-gateway');
+  resumeTraffic();
+  resumeTraffic = () => {};
+
+  const one = DRILLS.find((d) => d.name === 'payment-failure')!;
+  const result = await runDrill(one.name, {
+    ...process.env,
+    LOKI_URL: process.env.LOKI_STAND_IN_URL,
+  });
+  assert.match(result.series, new RegExp(`^ALERTS\\{alertname="${one.alert.name}"`));
+  assert.ok(result.exemplar && result.span, 'an exemplar, and the span its trace blames');
+  assert.equal(result.span.service, one.service);
+  assert.ok(result.span.error, 'the span is an ERROR span');
+  assert.ok(result.logServices.includes(one.service), `the trace has ${one.service} logs`);
+  assert.equal(result.code.file, one.code.file);
+  // The drill cleared its fault; its alert resolves before the next test file starts.
+  await awaitResolved([one]);
 });

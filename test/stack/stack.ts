@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync } from 'node:fs';
 import { ADMIN_TOKEN_FILE } from '../../infra/dev/admin-token.ts';
@@ -17,6 +18,7 @@ import {
   type StackProcess,
 } from '../../infra/stack/processes.ts';
 import type { SamplingProfileName } from '../../infra/stack/sampling.ts';
+import type { DrillResult } from '../../infra/drills/run.ts';
 import { SERVICES } from '../../infra/dev/services.ts';
 import { eventually } from '../support/eventually.ts';
 import type { DeliveredLog } from '../../harness/stand-ins/loki-otlp-receiver.ts';
@@ -117,6 +119,23 @@ export async function useSamplingProfile(
     await stopStackProcess(name);
     await restartStackProcess(name);
   }
+}
+
+/** Runs `npm run drill -- <name> --no-resolve --json`; its thread, or why it failed. */
+export async function runDrill(name: string, env: NodeJS.ProcessEnv): Promise<DrillResult> {
+  const child = spawn(process.execPath, ['infra/drills/run.ts', name, '--no-resolve', '--json'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  console.log(out + err);
+  assert.equal(code, 0, `npm run drill -- ${name} exited with ${code}: ${err}`);
+  return JSON.parse(out.trim().split('\n').at(-1) as string) as DrillResult;
 }
 
 /** Stops the stack's traffic service; the returned function starts it again as the stack did. */
