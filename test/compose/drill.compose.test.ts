@@ -7,30 +7,15 @@
  * thread ends at the line of code.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { drillNamed } from '../../infra/drills/drills.ts';
-import type { DrillResult } from '../../infra/drills/run.ts';
-import { ROOT } from '../../infra/stack/pins.ts';
+import { runDrill } from '../stack/stack.ts';
 
 test('npm run drill -- payment-gateway-timeout against compose: fault set with the compose token, paged, and the thread leads through Jaeger and Loki to the code', async () => {
   const expected = drillNamed('payment-gateway-timeout')!;
   assert.ok(process.env.SIGHTLINE_ADMIN_TOKEN, 'run.ts starts compose with an admin token');
-  const child = spawn(
-    process.execPath,
-    ['infra/drills/run.ts', expected.name, '--no-resolve', '--json'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  console.log(out + err);
-  assert.equal(code, 0, err);
-
-  const result = JSON.parse(out.trim().split('\n').at(-1)!) as DrillResult;
-  assert.match(out, /admin token: from SIGHTLINE_ADMIN_TOKEN/);
+  const result = await runDrill(expected.name, process.env);
+  assert.match(result.output, /admin token: from SIGHTLINE_ADMIN_TOKEN/);
   assert.equal(result.rules, 'classroom');
   assert.match(result.series, /^ALERTS\{alertname="HighErrorRate", service_name="payment-service"/);
   assert.match(result.exemplar?.traceId ?? '', /^[0-9a-f]{32}$/);

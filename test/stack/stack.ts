@@ -121,8 +121,14 @@ export async function useSamplingProfile(
   }
 }
 
-/** Runs `npm run drill -- <name> --no-resolve --json`; its thread, or why it failed. */
-export async function runDrill(name: string, env: NodeJS.ProcessEnv): Promise<DrillResult> {
+/**
+ * Runs `npm run drill -- <name> --no-resolve --json`: its thread and what it printed, or why
+ * it failed.
+ */
+export async function runDrill(
+  name: string,
+  env: NodeJS.ProcessEnv,
+): Promise<DrillResult & { output: string }> {
   const child = spawn(process.execPath, ['infra/drills/run.ts', name, '--no-resolve', '--json'], {
     cwd: ROOT,
     env,
@@ -135,7 +141,8 @@ export async function runDrill(name: string, env: NodeJS.ProcessEnv): Promise<Dr
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   console.log(out + err);
   assert.equal(code, 0, `npm run drill -- ${name} exited with ${code}: ${err}`);
-  return JSON.parse(out.trim().split('\n').at(-1) as string) as DrillResult;
+  const result = JSON.parse(out.trim().split('\n').at(-1) as string) as DrillResult;
+  return { ...result, output: out };
 }
 
 /** Stops the stack's traffic service; the returned function starts it again as the stack did. */
