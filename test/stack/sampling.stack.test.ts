@@ -14,8 +14,9 @@
  *   trace, its log lines say `trace_flags: 00` and no exemplar names it;
  * - a drill (payment-failure, as `npm run drill` runs it) pages and leads to the code.
  *
- * Afterwards the stack goes back to keeping every trace. About 100 s: two restarts of five
- * processes, ~350 orders, the 10 s decision wait and a span-metrics flush (15 s).
+ * Afterwards the stack goes back to keeping every trace. About 100 s (two restarts of five
+ * processes, ~350 orders, the 10 s decision wait and a span-metrics flush of 15 s), then the
+ * drill, about 3.5 minutes with its alert's resolution.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
