@@ -33,6 +33,7 @@ test('when payment-service gets SIGTERM mid-charge, then the charge completes, t
     name: 'Dina',
     password: 'long enough password',
   });
+  assert.equal(user.status, 201, JSON.stringify(user.body));
   const placing = postJson(
     `${gateway}/api/orders`,
     {
@@ -43,15 +44,28 @@ test('when payment-service gets SIGTERM mid-charge, then the charge completes, t
     { 'idempotency-key': randomUUID() },
   );
 
-  // The charge is recorded as `processing` while the provider answers.
+  // An order answered before its charge was seen in flight fails here, naming the answer.
+  let answered: Awaited<typeof placing> | undefined;
+  void placing.then((answer) => (answered = answer));
+
+  // The charge is recorded as `processing` while the provider answers (1.5 to 4.5 s).
   const paymentsDb = system.databaseUrl('payment-service');
-  await eventually('the charge to be in flight', async () => {
-    const rows = await queryDatabase<{ n: string }>(
-      paymentsDb,
-      `select count(*) as n from payments where status = 'processing'`,
-    );
-    return Number(rows[0]?.n) > 0;
-  });
+  await eventually(
+    'the charge to be in flight',
+    async () => {
+      assert.equal(
+        answered,
+        undefined,
+        `the order was answered before its charge was in flight: ${answered?.status} ${JSON.stringify(answered?.body)}`,
+      );
+      const rows = await queryDatabase<{ n: string }>(
+        paymentsDb,
+        `select count(*) as n from payments where status = 'processing'`,
+      );
+      return Number(rows[0]?.n) > 0;
+    },
+    20_000,
+  );
   const exitCode = system.stopService('payment-service');
 
   const order = await placing;
