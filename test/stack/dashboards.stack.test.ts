@@ -17,8 +17,7 @@ import {
   hasData,
   PROMETHEUS,
   rangeQuery,
-  restartStackProcess,
-  stopStackProcess,
+  whileStopped,
 } from './stack.ts';
 
 /** The Load test dashboard's k6 panels. */
@@ -50,15 +49,12 @@ describe('the dashboards, alerts and runbooks, on real data', () => {
     await traffic.abandonedOrder(userId);
     // A short payment-service outage: orders answer 503, calls to it fail, the gateway
     // cannot pass payment lookups on, and error logs are written.
-    await stopStackProcess('payment-service');
-    try {
+    await whileStopped('payment-service', async () => {
       for (let i = 0; i < 3; i++) {
         assert.equal(await traffic.order(userId), 503);
         assert.equal(await traffic.paymentLookup(), 502);
       }
-    } finally {
-      await restartStackProcess('payment-service');
-    }
+    });
     // Then steady traffic over a few scrape intervals (5 s), as a real day has: a rate needs
     // increases between scrapes, and one burst before the first scrape has none.
     const until = Date.now() + 15_000;

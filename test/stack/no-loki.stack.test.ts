@@ -9,6 +9,7 @@ import {
   GATEWAY,
   newTraceparent,
   placeOrder,
+  reloadStackProcess,
   restartStackProcess,
   stackProcessMiB,
   stopStackProcess,
@@ -26,10 +27,7 @@ async function collectorCounter(name: string): Promise<number> {
 }
 
 // Back to how the rest of test:stack runs it: delivering to the Loki stand-in.
-after(async () => {
-  await stopStackProcess('otel-collector').catch(() => undefined); // already stopped
-  await restartStackProcess('otel-collector');
-});
+after(() => reloadStackProcess('otel-collector'));
 
 test('when the stack runs with no Loki (plain `npm run stack`), then the collector drops log records quietly, without retries, errors or growth', async () => {
   await stopStackProcess('otel-collector');

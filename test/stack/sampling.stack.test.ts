@@ -38,9 +38,8 @@ import {
   newTraceparent,
   pauseTraffic,
   promQuery,
-  restartStackProcess,
+  reloadStackProcess,
   runDrill,
-  stopStackProcess,
   useSamplingProfile,
 } from './stack.ts';
 
@@ -251,10 +250,9 @@ test('when the services record exemplars under sampling, then every exemplar of 
 });
 
 test('when the gateway also head-samples (parentbased_traceidratio 0.5), then failed orders it did not sample have no trace, their log lines say 00 and carry no exemplar', async () => {
-  await stopStackProcess('api-gateway');
   process.env.OTEL_TRACES_SAMPLER = 'parentbased_traceidratio';
   process.env.OTEL_TRACES_SAMPLER_ARG = '0.5';
-  await restartStackProcess('api-gateway');
+  await reloadStackProcess('api-gateway');
   // No traceparent: the gateway is the root, and its sampler decides.
   const answers = await withFault(
     'payment-service',
@@ -321,10 +319,9 @@ test('when the gateway also head-samples (parentbased_traceidratio 0.5), then fa
 test('when a drill runs under the production profile, then it pages and its thread leads through a kept trace to the code', async () => {
   // The gateway back to parent-based always-on, and the stack's customers back, as a drill
   // finds a stack running the production profile.
-  await stopStackProcess('api-gateway');
   delete process.env.OTEL_TRACES_SAMPLER;
   delete process.env.OTEL_TRACES_SAMPLER_ARG;
-  await restartStackProcess('api-gateway');
+  await reloadStackProcess('api-gateway');
   resumeTraffic();
   resumeTraffic = () => {};
 

@@ -106,6 +106,30 @@ export async function restartStackProcess(name: string): Promise<void> {
 }
 
 /**
+ * Stops one process of the stack, runs `body` while it is down, and starts it again whatever
+ * `body` did: a failed assertion in one test must not leave the stack without it for the rest.
+ */
+export async function whileStopped<T>(name: string, body: () => Promise<T>): Promise<T> {
+  await stopStackProcess(name);
+  try {
+    return await body();
+  } finally {
+    await restartStackProcess(name);
+  }
+}
+
+/**
+ * Starts one process of the stack again with this process's environment, stopping it first
+ * if it runs (after a failed test it may not).
+ */
+export async function reloadStackProcess(name: string): Promise<void> {
+  if (readPids().some((record) => record.name === name && isOurs(record))) {
+    await stopStackProcess(name);
+  }
+  await restartStackProcess(name);
+}
+
+/**
  * Restarts the collector and the four services with another sampling profile
  * (SIGHTLINE_SAMPLING, docs/sampling.md), as a user restarting the stack with it would get.
  */
@@ -116,8 +140,7 @@ export async function useSamplingProfile(
   process.env.SIGHTLINE_SAMPLING = profile;
   Object.assign(process.env, env);
   for (const name of ['otel-collector', ...SERVICES.map((s) => s.name)]) {
-    await stopStackProcess(name);
-    await restartStackProcess(name);
+    await reloadStackProcess(name);
   }
 }
 
