@@ -142,5 +142,24 @@ export function businessDashboard(): DashboardBuilder {
           },
         ],
       ),
+    )
+    .withPanel(
+      timeseries(
+        {
+          title: 'Payments that do not match their order',
+          description:
+            'Successful payments the reconciler found for another amount or currency than ' +
+            "their order's, counted each time it looks. Anything above zero is money taken " +
+            'that settles nothing: PaymentMismatch pages, and its runbook says what to do.',
+          unit: 'short',
+          width: 24,
+        },
+        [
+          {
+            expr: 'sum by (mismatch) (increase(orders_payment_mismatches_total[$__rate_interval]))',
+            legend: '{{mismatch}}',
+          },
+        ],
+      ),
     );
 }

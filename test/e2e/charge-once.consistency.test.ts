@@ -173,6 +173,8 @@ describe('an order is charged once, for its own amount', () => {
     assert.equal(((await stored.json()) as { status: string }).status, 'pending');
     const metrics = await (await fetch(`${system.url('order-service')}/metrics`)).text();
     assert.match(metrics, /^orders_payment_mismatches_total\{[^}]*mismatch="amount"[^}]*\} [1-9]/m);
+    // The other series is there from the start, at 0 (prometheus/rules/services.yml, PaymentMismatch).
+    assert.match(metrics, /^orders_payment_mismatches_total\{[^}]*mismatch="currency"[^}]*\} 0$/m);
   });
 
   test('when payment-service is asked to charge an order another amount than order-service stored, then it refuses with 422 naming amountCents and charges nothing', async () => {

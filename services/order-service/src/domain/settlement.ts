@@ -11,6 +11,8 @@ const paymentMismatches = createCounter(
   "Successful payments found for an order with another currency or amount than the order's, which do not settle it; by what differs.",
   ['mismatch'],
 );
+// Each series from 0, so the first mismatch is an increase the PaymentMismatch alert sees.
+for (const mismatch of ['amount', 'currency']) paymentMismatches.inc({ mismatch }, 0);
 
 /**
  * Whether a successful payment pays this order: the order's total, in its currency. One that
