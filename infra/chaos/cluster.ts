@@ -84,7 +84,7 @@ export class Cluster {
         ...(spec.database ? { DATABASE_URL: this.postgres!.url(spec.database) } : {}),
         ...this.options.env[name],
       },
-      log,
+      { stdio: log },
     );
     this.processes.set(name, child);
   }

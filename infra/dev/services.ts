@@ -123,8 +123,14 @@ export function spawnService(
 export async function launchService(
   name: ServiceSpec['name'],
   env: NodeJS.ProcessEnv & { PORT: string },
-  stdio: 'inherit' | 'pipe' | 'ignore' | number = 'ignore',
-  timeoutMs = 30_000,
+  {
+    stdio = 'ignore',
+    timeoutMs = 30_000,
+  }: {
+    /** Where its output goes, as for `spawnService`; nowhere unless asked. */
+    stdio?: 'inherit' | 'pipe' | 'ignore' | number;
+    timeoutMs?: number;
+  } = {},
 ): Promise<ChildProcess> {
   const child = spawnService(name, env, stdio);
   const ready = `http://127.0.0.1:${env.PORT}/health/ready`;
