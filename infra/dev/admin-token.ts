@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,7 +21,17 @@ export function adminTokenForRun(): string {
   return token;
 }
 
-/** Once the run is over its token is worthless; leave none behind to confuse the next. */
-export function forgetAdminToken(): void {
-  rmSync(ADMIN_TOKEN_FILE, { force: true });
+/**
+ * Once the run is over its token is worthless; leave none behind to confuse the next. Only
+ * this run's own token is removed: a run started while this one was still stopping (the
+ * native stack right after `npm start`) has written its own, and keeps it.
+ */
+export function forgetAdminToken(token: string): void {
+  let written: string;
+  try {
+    written = readFileSync(ADMIN_TOKEN_FILE, 'utf8').trim();
+  } catch {
+    return; // none written (SIGHTLINE_ADMIN_TOKEN was set), or already gone
+  }
+  if (written === token) rmSync(ADMIN_TOKEN_FILE, { force: true });
 }

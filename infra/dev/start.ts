@@ -106,7 +106,7 @@ async function stop(code: number): Promise<void> {
     ),
   );
   await postgres?.stop();
-  forgetAdminToken();
+  forgetAdminToken(adminToken);
   process.exit(code);
 }
 

@@ -104,15 +104,31 @@ async function waitUntilReady(start: ChildProcess): Promise<void> {
   }
 }
 
-/** SIGTERM to the whole process group: npm, the starter, the services, PostgreSQL. */
+/** True while any process of the group is alive. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * SIGTERM to the whole process group: npm, the starter, the services, PostgreSQL; then waits
+ * until every one of them is gone. npm exits before the starter has stopped the services and
+ * PostgreSQL, so its exit alone would let the next command start beside a stack still stopping.
+ */
 async function stop(start: ChildProcess): Promise<void> {
-  if (start.exitCode !== null || start.pid === undefined) return;
-  const exited = new Promise((resolve) => start.once('exit', resolve));
+  if (start.pid === undefined || !groupAlive(start.pid)) return;
   process.kill(-start.pid, 'SIGTERM');
-  const timeout = sleep(30_000).then(() => 'timeout');
-  if ((await Promise.race([exited, timeout])) === 'timeout') {
-    process.kill(-start.pid, 'SIGKILL');
-    await exited;
+  const deadline = Date.now() + 30_000;
+  while (groupAlive(start.pid)) {
+    if (Date.now() > deadline) {
+      process.kill(-start.pid, 'SIGKILL');
+      break;
+    }
+    await sleep(100);
   }
 }
 

@@ -94,6 +94,8 @@ async function stopChild({ spec, child }: (typeof running)[number]): Promise<voi
 }
 
 let postgres: PostgresServer | undefined;
+/** This run's admin token, once made: forgotten when the stack stops. */
+let adminToken: string | undefined;
 
 async function stopAll(code: number): Promise<never> {
   stopping = true;
@@ -107,7 +109,7 @@ async function stopAll(code: number): Promise<never> {
   for (const r of others) await stopChild(r);
   await postgres?.stop();
   removePid('postgres');
-  forgetAdminToken();
+  if (adminToken) forgetAdminToken(adminToken);
   say('stopped');
   process.exit(code);
 }
@@ -133,11 +135,8 @@ try {
   for (const service of SERVICES) {
     if (service.database) await server.ensureDatabase(service.database);
   }
-  const services = serviceProcesses(
-    (database) => server.url(database),
-    undefined,
-    adminTokenForRun(),
-  );
+  adminToken = adminTokenForRun();
+  const services = serviceProcesses((database) => server.url(database), undefined, adminToken);
   await startAll(backendProcesses());
   say('backends healthy');
   await startAll(services);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { startRecordingServer } from '../support/recording-server.ts';
@@ -48,6 +49,25 @@ describe('the admin token of npm run fault and npm run drill', () => {
       assert.match(stderr, /No admin token: set SIGHTLINE_ADMIN_TOKEN .* \.data\/admin-token/);
     }
     assert.equal(payment.requests.length, 0);
+  });
+
+  test('when a run stops after the next run has written its token, then the next run keeps its token; its own stop removes it', async () => {
+    // The scratch copy's module: its token file is the copy's .data/admin-token.
+    const tokens = (await import(
+      pathToFileURL(join(repository, 'infra/dev/admin-token.ts')).href
+    )) as typeof import('../../infra/dev/admin-token.ts');
+    const file = join(repository, '.data', 'admin-token');
+    delete process.env.SIGHTLINE_ADMIN_TOKEN;
+
+    const first = tokens.adminTokenForRun(); // `npm start`, still stopping ...
+    const second = tokens.adminTokenForRun(); // ... when `npm run stack` starts
+    tokens.forgetAdminToken(first);
+    const kept = readFileSync(file, 'utf8').trim();
+    tokens.forgetAdminToken(second);
+
+    assert.notEqual(first, second);
+    assert.equal(kept, second);
+    assert.equal(existsSync(file), false);
   });
 
   test('when only .data/admin-token is there, then npm run fault sends it; when SIGHTLINE_ADMIN_TOKEN is set too, then that one', async () => {
