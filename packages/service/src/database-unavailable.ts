@@ -4,11 +4,13 @@ import pg from 'pg';
  * The database cannot serve this service right now: PostgreSQL is stopped, restarting or
  * refusing connections, or the pool could not hand out a connection in time. A condition that
  * ends by itself (the pool connects again once the server is back), so the edge answers it
- * with 503 and `Retry-After`, not 500. The driver's error is the `cause`, for the log line.
+ * with 503 and `Retry-After`, not 500. The driver's error is the `cause`, and its message is
+ * in this one's, so the log line says why (`connect ECONNREFUSED 10.0.0.5:5432`); the driver
+ * never puts the connection string or the password in its messages.
  */
 export class DatabaseUnavailable extends Error {
-  constructor(cause: unknown) {
-    super('the database is unavailable', { cause });
+  constructor(cause: Error) {
+    super(`the database is unavailable: ${cause.message}`, { cause });
     this.name = 'DatabaseUnavailable';
   }
 }
