@@ -184,7 +184,7 @@ describe('the database stops under running services, then starts again', () => {
     test('then no answer names the host, the port, SQL, the driver or the credentials', async () => {
       for (const text of [userAnswer.text, (await get(`/api/orders/${orderId}`)).text]) {
         for (const secret of [
-          String(port),
+          `:${port}`,
           '127.0.0.1',
           'ECONNREFUSED',
           'select',
