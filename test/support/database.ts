@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { fromUrl } from '../../infra/dev/embedded-postgres.ts';
+import { fromUrl, type PostgresServer } from '../../infra/dev/embedded-postgres.ts';
 
 function server() {
   const url = process.env.TEST_POSTGRES_URL;
@@ -7,10 +7,15 @@ function server() {
   return fromUrl(url);
 }
 
-/** A fresh, empty database for one test file, so no test sees another's records. */
-export async function createTestDatabase(purpose: string): Promise<string> {
+/**
+ * A fresh, empty database for one test file, so no test sees another's records: on the run's
+ * shared server, or on `postgres`, a server the test started for itself.
+ */
+export async function createTestDatabase(
+  purpose: string,
+  postgres: PostgresServer = server(),
+): Promise<string> {
   const name = `${purpose}_${randomBytes(4).toString('hex')}`;
-  const postgres = server();
   await postgres.ensureDatabase(name);
   return postgres.url(name);
 }

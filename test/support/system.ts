@@ -7,6 +7,7 @@ import {
   type Ports,
   type ServiceSpec,
 } from '../../infra/dev/services.ts';
+import type { PostgresServer } from '../../infra/dev/embedded-postgres.ts';
 import { createTestDatabase } from './database.ts';
 import { eventually } from './eventually.ts';
 import { freePort } from './ports.ts';
@@ -50,6 +51,8 @@ export class System {
     otlpUrl: string;
     env?: Partial<Record<ServiceName, Record<string, string>>>;
     common?: Record<string, string>;
+    /** Where the services' databases are made: the run's shared server unless given. */
+    postgres?: PostgresServer;
   }): Promise<System> {
     const ports = {} as Ports;
     for (const service of SERVICES) ports[service.name] = await freePort();
@@ -60,7 +63,9 @@ export class System {
         PORT: String(ports[service.name]),
         LOG_LEVEL: 'info',
         ...serviceUrls(ports),
-        ...(service.database ? { DATABASE_URL: await createTestDatabase(service.database) } : {}),
+        ...(service.database
+          ? { DATABASE_URL: await createTestDatabase(service.database, options.postgres) }
+          : {}),
         OTEL_EXPORTER_OTLP_ENDPOINT: options.otlpUrl,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '100',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { logger, registry } from '@sightline/telemetry';
 import pg from 'pg';
 import client from 'prom-client';
+import { connectFailure } from './database-unavailable.ts';
 import type { ReadinessCheck } from './health.ts';
 
 export type { Pool, PoolClient } from 'pg';
@@ -11,6 +12,8 @@ export interface PoolOptions {
   /** The longest any one statement may run; PostgreSQL cancels it after that. */
   statementTimeoutMs: number;
   maxConnections?: number;
+  /** How long a request waits for a connection before it fails as `DatabaseUnavailable`. */
+  connectionTimeoutMs?: number;
 }
 
 /**
@@ -86,6 +89,31 @@ export function poolName(connectionString: string): string {
   }
 }
 
+type ConnectCallback = (
+  error: Error | undefined,
+  client: pg.PoolClient | undefined,
+  done: (release?: unknown) => void,
+) => void;
+
+/**
+ * A pool whose failures to hand out a connection, `pool.query`'s included, say what they are:
+ * a database that cannot be reached, or not in time, is `DatabaseUnavailable` (see
+ * database-unavailable.ts), which the edge answers 503. Nothing else changes: once the server
+ * is back, the next request connects again.
+ */
+class RequestPool extends pg.Pool {
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: ConnectCallback): void;
+  override connect(callback?: ConnectCallback): Promise<pg.PoolClient> | void {
+    if (!callback) {
+      return super.connect().catch((error: unknown) => {
+        throw error instanceof Error ? connectFailure(error) : error;
+      });
+    }
+    super.connect((error, client, done) => callback(error && connectFailure(error), client, done));
+  }
+}
+
 /**
  * The pool request traffic uses. Every statement on its connections has a timeout, so a slow
  * query or a lock wait ends in an error instead of holding a connection indefinitely. Its
@@ -93,10 +121,10 @@ export function poolName(connectionString: string): string {
  */
 export function createPool(connectionString: string, options: PoolOptions): pg.Pool {
   const max = options.maxConnections ?? 10;
-  const pool = new pg.Pool({
+  const pool = new RequestPool({
     connectionString,
     max,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
     statement_timeout: options.statementTimeoutMs,
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { reportError, withRoute } from '@sightline/telemetry';
+import { isDatabaseUnavailable } from './database-unavailable.ts';
 import { PROBLEM_CONTENT_TYPE, ProblemError, problemType, type Problem } from './problem.ts';
 
 /** A problem with the response headers that belong to it, such as `Retry-After` on a 503. */
@@ -125,10 +126,32 @@ const INTERNAL_ERROR: Problem = {
   detail: 'The failure has been recorded; quote the trace id from the traceresponse header.',
 };
 
+/**
+ * What `Retry-After` tells a client when the database is unavailable, in seconds: about what a
+ * PostgreSQL restart takes, and the same as the pool's wait for a connection.
+ */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The database cannot be reached (database-unavailable.ts): a condition that passes, so 503
+ * with `Retry-After`. It says which part is unavailable and nothing about where it runs: no
+ * host, no SQL, no driver message; those are in the error log line and the span.
+ */
+const DATABASE_UNAVAILABLE: ProblemAnswer = {
+  problem: {
+    type: problemType('database-unavailable'),
+    title: 'The database is unavailable',
+    status: 503,
+    detail: `This service cannot reach its database right now; try again in ${DATABASE_RETRY_AFTER_SECONDS} s.`,
+  },
+  headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
+};
+
 function toAnswer(error: unknown, mapError?: ErrorMapper): ProblemAnswer {
   if (error instanceof ProblemError) return { problem: error.problem, headers: {} };
   const mapped = mapError?.(error);
   if (mapped && 'problem' in mapped) return mapped as ProblemAnswer;
+  if (!mapped && isDatabaseUnavailable(error)) return DATABASE_UNAVAILABLE;
   return { problem: mapped ?? expressProblem(error) ?? INTERNAL_ERROR, headers: {} };
 }
 

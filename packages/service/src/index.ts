@@ -24,6 +24,12 @@ export {
   type PoolOptions,
 } from './database.ts';
 export {
+  DatabaseUnavailable,
+  isConnectionFailure,
+  isDatabaseUnavailable,
+} from './database-unavailable.ts';
+export {
+  DATABASE_RETRY_AFTER_SECONDS,
   errorProblems,
   problemFor,
   type ErrorMapper,

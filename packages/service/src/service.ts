@@ -26,7 +26,10 @@ export interface ServiceOptions {
    * `traceresponse` header and its rate limit.
    */
   beforeBody?: RequestHandler[];
-  /** Domain errors → problems. Anything it does not know becomes a 500. */
+  /**
+   * Domain errors → problems. Of the rest, a database that cannot be reached becomes a 503
+   * with `Retry-After` (database-unavailable.ts), and anything else a 500.
+   */
   mapError?: ErrorMapper;
   /** What must work before this instance takes traffic (its database, usually). */
   readiness?: ReadinessCheck[];

@@ -125,7 +125,9 @@ export class PostgresOrderRepository implements OrderRepository {
       await client.query('commit');
       return this.findById(id);
     } catch (error) {
-      await client.query('rollback');
+      // On a connection that failed there is nothing to roll back (the server did), and the
+      // rollback's own error must not hide why the transaction failed.
+      await client.query('rollback').catch(() => {});
       throw error;
     } finally {
       client.release();
