@@ -37,6 +37,7 @@ import {
   jaegerTrace,
   newTraceparent,
   pauseTraffic,
+  postOrder,
   promQuery,
   reloadStackProcess,
   runDrill,
@@ -64,20 +65,7 @@ async function order(
   headers: Record<string, string> = {},
 ): Promise<string> {
   const { traceparent, traceId } = newTraceparent();
-  const response = await fetch(`${GATEWAY}/api/orders`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'idempotency-key': crypto.randomUUID(),
-      traceparent,
-      ...headers,
-    },
-    body: JSON.stringify({
-      userId,
-      items: [{ sku, quantity: 1 }],
-      card: { number: SECRETS.card, expMonth: 12, expYear: 2030, cvc: '123' },
-    }),
-  });
+  const response = await postOrder(userId, sku, { traceparent, ...headers });
   requestsSent++;
   assert.equal(response.status, expected, await response.text());
   return traceId;
@@ -261,15 +249,7 @@ test('when the gateway also head-samples (parentbased_traceidratio 0.5), then fa
     async () => {
       const flags: { traceId: string; sampled: boolean }[] = [];
       for (let i = 0; i < 20; i++) {
-        const response = await fetch(`${GATEWAY}/api/orders`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
-          body: JSON.stringify({
-            userId,
-            items: [{ sku: 'SKU-MUG-002', quantity: 1 }],
-            card: { number: SECRETS.card, expMonth: 12, expYear: 2030, cvc: '123' },
-          }),
-        });
+        const response = await postOrder(userId, 'SKU-MUG-002');
         assert.equal(response.status, 503);
         const [, traceId, , flag] = (response.headers.get('traceresponse') ?? '').split('-');
         flags.push({ traceId: traceId ?? '', sampled: flag === '01' });

@@ -240,6 +240,30 @@ export async function promQuery(
 export const SECRETS = { password: 'long enough password', card: '4242424242424242' };
 
 /**
+ * `POST /api/orders` for one item of `sku`, paid with SECRETS.card, under a new
+ * Idempotency-Key; `headers` adds to the request's (a traceparent, a tracestate).
+ */
+export function postOrder(
+  userId: string,
+  sku: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return fetch(`${GATEWAY}/api/orders`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'idempotency-key': crypto.randomUUID(),
+      ...headers,
+    },
+    body: JSON.stringify({
+      userId,
+      items: [{ sku, quantity: 1 }],
+      card: { number: SECRETS.card, expMonth: 12, expYear: 2030, cvc: '123' },
+    }),
+  });
+}
+
+/**
  * Registers a user (in a trace of its own) and places an order for them under
  * `traceparent`; returns the order's answer, the email, and the registration's trace id.
  */
@@ -257,19 +281,7 @@ export async function placeOrder(traceparent: string): Promise<{
     body: JSON.stringify({ email, name: 'Stacy', password: SECRETS.password }),
   });
   const { id: userId } = (await user.json()) as { id: string };
-  const response = await fetch(`${GATEWAY}/api/orders`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'idempotency-key': crypto.randomUUID(),
-      traceparent,
-    },
-    body: JSON.stringify({
-      userId,
-      items: [{ sku: 'SKU-TEE-001', quantity: 1 }],
-      card: { number: SECRETS.card, expMonth: 12, expYear: 2030, cvc: '123' },
-    }),
-  });
+  const response = await postOrder(userId, 'SKU-TEE-001', { traceparent });
   return {
     status: response.status,
     body: (await response.json()) as Record<string, unknown>,
