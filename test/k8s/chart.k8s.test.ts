@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { SERVICES } from '../../infra/dev/services.ts';
 import { startApiServer, type ApiServer } from '../../harness/k8s/apiserver.ts';
-import { CHART, MANIFEST, chartFiles, syncedValues } from '../../infra/k8s/chart-files.ts';
+import { CHART, MANIFEST } from '../../infra/k8s/chart-files.ts';
 import { helm, renderManifest, template } from '../../infra/k8s/render.ts';
 import { k8sTools } from '../../infra/k8s/tools.ts';
 import { ROOT } from '../../infra/stack/pins.ts';
@@ -42,25 +42,8 @@ before(async () => {
   }
 });
 
+// Its files/ and values.yaml against the repository: test/config/chart-sync.test.ts (npm test).
 describe('the chart holds the repository as it is', () => {
-  test('when a config file, the service list or the scrape targets change, then files/ has them (npm run chart:sync)', () => {
-    const filesDir = join(CHART, 'files');
-    const present = readdirSync(filesDir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => relative(filesDir, join(entry.parentPath, entry.name)))
-      .sort();
-    const wanted = chartFiles();
-    assert.deepEqual(present, [...wanted.keys()].sort(), 'files/ holds other files than it should');
-    for (const [path, content] of wanted) {
-      assert.equal(readFileSync(join(filesDir, path), 'utf8'), content, `files/${path} is stale`);
-    }
-  });
-
-  test('when .env or a compose memory limit changes, then values.yaml has it (npm run chart:sync)', () => {
-    const values = readFileSync(join(CHART, 'values.yaml'), 'utf8');
-    assert.equal(values, syncedValues(values));
-  });
-
   test('when the chart renders with default values, then deploy/k8s/sightline.yaml is that render', async () => {
     assert.equal(readFileSync(MANIFEST, 'utf8'), await renderManifest());
   });
